@@ -1,0 +1,595 @@
+//! The MQTT 3.1.1 and 5.0 packet codec: zero-copy, streaming, allocation-free decoding and
+//! encoding into a `Vec<u8>` or a caller's slice.
+//!
+//! ```
+//! use iotmqtt::{decode, encode, Packet, ProtocolVersion, Publish};
+//! let mut wire = Vec::new();
+//! encode(&Packet::Publish(Publish::new("a/b", b"hi")), ProtocolVersion::V5, &mut wire).unwrap();
+//! let decoded = decode(&wire, ProtocolVersion::V5).unwrap();
+//! assert_eq!(decoded.len, wire.len());
+//! match decoded.packet {
+//!     Packet::Publish(p) => assert_eq!((p.topic, p.payload), ("a/b", &b"hi"[..])),
+//!     other => panic!("unexpected {other:?}"),
+//! }
+//! ```
+
+mod connect;
+mod disconnect;
+mod errors;
+mod list;
+mod properties;
+mod publish;
+mod reader;
+mod reason;
+mod strings;
+mod subscribe;
+pub(crate) mod varint;
+mod writer;
+
+use core::fmt;
+use core::num::NonZeroU16;
+
+use alloc::vec::Vec;
+
+pub use connect::{Connack, Connect, Will};
+pub use disconnect::{Auth, Disconnect};
+pub use errors::{DecodeError, EncodeError, Needed, Violation};
+pub use list::{List, ListItem, ListIter};
+pub use properties::{Properties, Property, PropertyContext, PropertyId, PropertyType};
+pub use publish::{PubAck, PubComp, PubRec, PubRel, Publish};
+pub use reason::{
+    AuthReason, ConnectReason, DisconnectReason, PubAckReason, PubCompReason, PubRecReason,
+    PubRelReason, ReasonCode, SubAckReason, UnsubAckReason,
+};
+pub use strings::{is_shared_filter, validate_topic_filter, validate_topic_name};
+pub use subscribe::{
+    RetainHandling, SubAck, Subscribe, Subscription, SubscriptionOptions, UnsubAck, Unsubscribe,
+};
+pub use varint::VARINT_MAX;
+
+use reader::{Reader, incomplete};
+use writer::{Counter, SliceWriter, Write};
+
+/// The protocol version of a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ProtocolVersion {
+    /// MQTT 3.1.1 (protocol level 4).
+    V311,
+    /// MQTT 5.0 (protocol level 5).
+    V5,
+}
+
+impl ProtocolVersion {
+    /// The protocol level byte of CONNECT.
+    #[must_use]
+    pub const fn level(self) -> u8 {
+        match self {
+            ProtocolVersion::V311 => 4,
+            ProtocolVersion::V5 => 5,
+        }
+    }
+
+    /// The version for a protocol level byte.
+    #[must_use]
+    pub const fn from_level(level: u8) -> Option<Self> {
+        match level {
+            4 => Some(ProtocolVersion::V311),
+            5 => Some(ProtocolVersion::V5),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ProtocolVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ProtocolVersion::V311 => "3.1.1",
+            ProtocolVersion::V5 => "5.0",
+        })
+    }
+}
+
+/// Quality of service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum QoS {
+    /// At most once (0).
+    #[default]
+    AtMostOnce = 0,
+    /// At least once (1).
+    AtLeastOnce = 1,
+    /// Exactly once (2).
+    ExactlyOnce = 2,
+}
+
+impl QoS {
+    /// The QoS for 0, 1 or 2.
+    #[must_use]
+    pub const fn from_u8(v: u8) -> Option<Self> {
+        match v {
+            0 => Some(QoS::AtMostOnce),
+            1 => Some(QoS::AtLeastOnce),
+            2 => Some(QoS::ExactlyOnce),
+            _ => None,
+        }
+    }
+}
+
+/// A Packet Identifier: never zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PacketId(NonZeroU16);
+
+impl PacketId {
+    /// The identifier `id`, or `None` for 0.
+    #[must_use]
+    pub const fn new(id: u16) -> Option<Self> {
+        match NonZeroU16::new(id) {
+            Some(n) => Some(PacketId(n)),
+            None => None,
+        }
+    }
+
+    /// The numeric value.
+    #[must_use]
+    pub const fn get(self) -> u16 {
+        self.0.get()
+    }
+}
+
+impl fmt::Display for PacketId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The control packet types (MQTT 5.0 §2.1.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(missing_docs)] // the variant names are the packet names
+pub enum PacketType {
+    Connect = 1,
+    Connack = 2,
+    Publish = 3,
+    PubAck = 4,
+    PubRec = 5,
+    PubRel = 6,
+    PubComp = 7,
+    Subscribe = 8,
+    SubAck = 9,
+    Unsubscribe = 10,
+    UnsubAck = 11,
+    PingReq = 12,
+    PingResp = 13,
+    Disconnect = 14,
+    Auth = 15,
+}
+
+impl PacketType {
+    /// The type for the high nibble of the first byte.
+    #[must_use]
+    pub const fn from_u8(v: u8) -> Option<Self> {
+        Some(match v {
+            1 => PacketType::Connect,
+            2 => PacketType::Connack,
+            3 => PacketType::Publish,
+            4 => PacketType::PubAck,
+            5 => PacketType::PubRec,
+            6 => PacketType::PubRel,
+            7 => PacketType::PubComp,
+            8 => PacketType::Subscribe,
+            9 => PacketType::SubAck,
+            10 => PacketType::Unsubscribe,
+            11 => PacketType::UnsubAck,
+            12 => PacketType::PingReq,
+            13 => PacketType::PingResp,
+            14 => PacketType::Disconnect,
+            15 => PacketType::Auth,
+            _ => return None,
+        })
+    }
+
+    /// The fixed-header flags every packet but PUBLISH must carry (MQTT 5.0 Table 2-2).
+    #[must_use]
+    pub const fn fixed_flags(self) -> Option<u8> {
+        match self {
+            PacketType::Publish => None,
+            PacketType::PubRel | PacketType::Subscribe | PacketType::Unsubscribe => Some(0b0010),
+            _ => Some(0),
+        }
+    }
+
+    /// The specification's name, e.g. `"PUBLISH"`.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            PacketType::Connect => "CONNECT",
+            PacketType::Connack => "CONNACK",
+            PacketType::Publish => "PUBLISH",
+            PacketType::PubAck => "PUBACK",
+            PacketType::PubRec => "PUBREC",
+            PacketType::PubRel => "PUBREL",
+            PacketType::PubComp => "PUBCOMP",
+            PacketType::Subscribe => "SUBSCRIBE",
+            PacketType::SubAck => "SUBACK",
+            PacketType::Unsubscribe => "UNSUBSCRIBE",
+            PacketType::UnsubAck => "UNSUBACK",
+            PacketType::PingReq => "PINGREQ",
+            PacketType::PingResp => "PINGRESP",
+            PacketType::Disconnect => "DISCONNECT",
+            PacketType::Auth => "AUTH",
+        }
+    }
+}
+
+impl fmt::Display for PacketType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Any MQTT control packet. Strings, payloads and lists borrow from the decoded input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)] // each variant is documented on its struct
+pub enum Packet<'a> {
+    Connect(Connect<'a>),
+    Connack(Connack<'a>),
+    Publish(Publish<'a>),
+    PubAck(PubAck<'a>),
+    PubRec(PubRec<'a>),
+    PubRel(PubRel<'a>),
+    PubComp(PubComp<'a>),
+    Subscribe(Subscribe<'a>),
+    SubAck(SubAck<'a>),
+    Unsubscribe(Unsubscribe<'a>),
+    UnsubAck(UnsubAck<'a>),
+    PingReq,
+    PingResp,
+    Disconnect(Disconnect<'a>),
+    Auth(Auth<'a>),
+}
+
+impl Packet<'_> {
+    /// The packet's type.
+    #[must_use]
+    pub const fn packet_type(&self) -> PacketType {
+        match self {
+            Packet::Connect(_) => PacketType::Connect,
+            Packet::Connack(_) => PacketType::Connack,
+            Packet::Publish(_) => PacketType::Publish,
+            Packet::PubAck(_) => PacketType::PubAck,
+            Packet::PubRec(_) => PacketType::PubRec,
+            Packet::PubRel(_) => PacketType::PubRel,
+            Packet::PubComp(_) => PacketType::PubComp,
+            Packet::Subscribe(_) => PacketType::Subscribe,
+            Packet::SubAck(_) => PacketType::SubAck,
+            Packet::Unsubscribe(_) => PacketType::Unsubscribe,
+            Packet::UnsubAck(_) => PacketType::UnsubAck,
+            Packet::PingReq => PacketType::PingReq,
+            Packet::PingResp => PacketType::PingResp,
+            Packet::Disconnect(_) => PacketType::Disconnect,
+            Packet::Auth(_) => PacketType::Auth,
+        }
+    }
+}
+
+/// A decoded packet and the number of input bytes it used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decoded<T> {
+    /// The packet.
+    pub packet: T,
+    /// Bytes consumed from the front of the input (the whole packet).
+    pub len: usize,
+}
+
+/// The fixed header of a packet: enough to know its type and total size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FixedHeader {
+    /// Packet type.
+    pub packet_type: PacketType,
+    /// The low nibble of the first byte.
+    pub flags: u8,
+    /// The Remaining Length.
+    pub remaining_len: u32,
+    /// Bytes the fixed header itself takes (2 to 5).
+    pub header_len: usize,
+}
+
+impl FixedHeader {
+    /// Total packet size in bytes.
+    #[must_use]
+    pub const fn packet_len(&self) -> usize {
+        self.header_len + self.remaining_len as usize
+    }
+}
+
+/// Decoding settings: the connection's protocol version and the largest packet to accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decoder {
+    /// Version of the connection. CONNECT is decoded by its own protocol level regardless.
+    pub version: ProtocolVersion,
+    /// Largest whole packet accepted, in bytes; checked on the fixed header alone.
+    pub max_packet_size: u32,
+}
+
+/// The largest packet MQTT can express: a 5-byte fixed header and 268,435,455 bytes.
+pub const MAX_PACKET_SIZE: u32 = VARINT_MAX + 5;
+
+impl Decoder {
+    /// A decoder for `version` with no limit below the protocol's own.
+    #[must_use]
+    pub const fn new(version: ProtocolVersion) -> Self {
+        Decoder {
+            version,
+            max_packet_size: MAX_PACKET_SIZE,
+        }
+    }
+
+    /// The same decoder with a maximum packet size.
+    #[must_use]
+    pub const fn with_max_packet_size(mut self, max: u32) -> Self {
+        self.max_packet_size = max;
+        self
+    }
+
+    /// Reads and checks the fixed header at the start of `input`: type, flags, remaining length
+    /// and the size limit. Needs at most five bytes.
+    ///
+    /// # Errors
+    /// [`DecodeError::Incomplete`] while the header is cut short; [`DecodeError::Invalid`] for
+    /// a reserved type, wrong flags, a malformed length or a packet over the limit.
+    pub fn header(&self, input: &[u8]) -> Result<FixedHeader, DecodeError> {
+        let Some(&first) = input.first() else {
+            return Err(DecodeError::Incomplete(Needed::AtLeast(2)));
+        };
+        let type_bits = first >> 4;
+        let flags = first & 0x0F;
+        let packet_type = match PacketType::from_u8(type_bits) {
+            Some(PacketType::Auth) if self.version == ProtocolVersion::V311 => None,
+            t => t,
+        }
+        .ok_or(DecodeError::Invalid {
+            offset: 0,
+            violation: Violation::InvalidPacketType(type_bits),
+        })?;
+        match packet_type.fixed_flags() {
+            Some(expected) if expected != flags => {
+                return Err(DecodeError::Invalid {
+                    offset: 0,
+                    violation: Violation::ReservedFlags {
+                        packet: packet_type,
+                        flags,
+                    },
+                });
+            }
+            None => {
+                if (flags >> 1) & 0x03 == 3 {
+                    return Err(DecodeError::Invalid {
+                        offset: 0,
+                        violation: Violation::InvalidQos,
+                    });
+                }
+                if flags & 0x08 != 0 && (flags >> 1) & 0x03 == 0 {
+                    return Err(DecodeError::Invalid {
+                        offset: 0,
+                        violation: Violation::DupWithQos0,
+                    });
+                }
+            }
+            _ => {}
+        }
+        let rest = input.get(1..).unwrap_or(&[]);
+        let (remaining_len, n) = match varint::read(rest) {
+            Ok(v) => v,
+            Err(varint::VarintError::Incomplete(_)) => {
+                return Err(DecodeError::Incomplete(Needed::AtLeast(1)));
+            }
+            Err(varint::VarintError::TooLong) => {
+                return Err(DecodeError::Invalid {
+                    offset: 4,
+                    violation: Violation::MalformedVarint,
+                });
+            }
+        };
+        let header_len = 1 + n;
+        let size = header_len as u64 + u64::from(remaining_len);
+        if size > u64::from(self.max_packet_size) {
+            return Err(DecodeError::Invalid {
+                offset: 0,
+                violation: Violation::PacketTooLarge {
+                    size,
+                    max: self.max_packet_size,
+                },
+            });
+        }
+        Ok(FixedHeader {
+            packet_type,
+            flags,
+            remaining_len,
+            header_len,
+        })
+    }
+
+    /// Decodes the packet at the start of `input`.
+    ///
+    /// # Errors
+    /// [`DecodeError::Incomplete`] when `input` holds only part of a packet (exact once the
+    /// fixed header is complete); [`DecodeError::Invalid`] with the offset and the rule broken.
+    pub fn decode<'a>(&self, input: &'a [u8]) -> Result<Decoded<Packet<'a>>, DecodeError> {
+        let header = self.header(input)?;
+        let total = header.packet_len();
+        let Some(body) = input.get(header.header_len..total) else {
+            return Err(incomplete(total, input.len()));
+        };
+        let mut r = Reader::new(body, header.header_len);
+        let v = self.version;
+        let packet = match header.packet_type {
+            PacketType::Connect => Packet::Connect(Connect::decode(&mut r)?),
+            PacketType::Connack => Packet::Connack(Connack::decode(&mut r, v)?),
+            PacketType::Publish => Packet::Publish(Publish::decode(&mut r, header.flags, v)?),
+            PacketType::PubAck => Packet::PubAck(PubAck::decode(&mut r, v)?),
+            PacketType::PubRec => Packet::PubRec(PubRec::decode(&mut r, v)?),
+            PacketType::PubRel => Packet::PubRel(PubRel::decode(&mut r, v)?),
+            PacketType::PubComp => Packet::PubComp(PubComp::decode(&mut r, v)?),
+            PacketType::Subscribe => Packet::Subscribe(Subscribe::decode(&mut r, v)?),
+            PacketType::SubAck => Packet::SubAck(SubAck::decode(&mut r, v)?),
+            PacketType::Unsubscribe => Packet::Unsubscribe(Unsubscribe::decode(&mut r, v)?),
+            PacketType::UnsubAck => Packet::UnsubAck(UnsubAck::decode(&mut r, v)?),
+            PacketType::PingReq => Packet::PingReq,
+            PacketType::PingResp => Packet::PingResp,
+            PacketType::Disconnect => Packet::Disconnect(Disconnect::decode(&mut r, v)?),
+            PacketType::Auth => Packet::Auth(Auth::decode_v5(&mut r)?),
+        };
+        if !r.is_empty() {
+            return Err(r.invalid(Violation::LengthMismatch));
+        }
+        Ok(Decoded { packet, len: total })
+    }
+}
+
+/// Decodes the packet at the start of `input` for a connection of `version`, with no size limit
+/// below the protocol's own. See [`Decoder`] to set one.
+///
+/// # Errors
+/// As [`Decoder::decode`].
+pub fn decode(input: &[u8], version: ProtocolVersion) -> Result<Decoded<Packet<'_>>, DecodeError> {
+    Decoder::new(version).decode(input)
+}
+
+/// Everything `encode` needs after validation.
+struct Plan {
+    first: u8,
+    remaining: usize,
+    props: usize,
+    will_props: usize,
+}
+
+impl Plan {
+    fn total(&self) -> usize {
+        1 + varint::len(u32::try_from(self.remaining).unwrap_or(u32::MAX)) + self.remaining
+    }
+}
+
+fn plan(packet: &Packet<'_>, version: ProtocolVersion) -> Result<Plan, Violation> {
+    let t = packet.packet_type();
+    let mut first = (t as u8) << 4 | t.fixed_flags().unwrap_or(0);
+    let mut will_props = 0;
+    let (remaining, props) = match packet {
+        Packet::Connect(c) => {
+            let (len, p, w) = c.measure()?;
+            will_props = w;
+            (len, p)
+        }
+        Packet::Connack(c) => c.measure(version)?,
+        Packet::Publish(p) => {
+            first |= p.flags();
+            p.measure(version)?
+        }
+        Packet::PubAck(a) => a.measure(version)?,
+        Packet::PubRec(a) => a.measure(version)?,
+        Packet::PubRel(a) => a.measure(version)?,
+        Packet::PubComp(a) => a.measure(version)?,
+        Packet::Subscribe(s) => s.measure(version)?,
+        Packet::SubAck(s) => s.measure(version)?,
+        Packet::Unsubscribe(u) => u.measure(version)?,
+        Packet::UnsubAck(u) => u.measure(version)?,
+        Packet::PingReq | Packet::PingResp => (0, 0),
+        Packet::Disconnect(d) => d.measure(version)?,
+        Packet::Auth(a) => {
+            if version == ProtocolVersion::V311 {
+                return Err(Violation::NotInVersion);
+            }
+            a.measure_v5()?
+        }
+    };
+    if remaining > VARINT_MAX as usize {
+        return Err(Violation::PacketTooLarge {
+            size: remaining as u64 + 5,
+            max: MAX_PACKET_SIZE,
+        });
+    }
+    Ok(Plan {
+        first,
+        remaining,
+        props,
+        will_props,
+    })
+}
+
+fn write_packet(packet: &Packet<'_>, version: ProtocolVersion, plan: &Plan, w: &mut impl Write) {
+    w.put_u8(plan.first);
+    w.put_varint(u32::try_from(plan.remaining).unwrap_or(VARINT_MAX));
+    let (v, p) = (version, plan.props);
+    match packet {
+        Packet::Connect(c) => c.write(p, plan.will_props, w),
+        Packet::Connack(c) => c.write(v, p, w),
+        Packet::Publish(x) => x.write(v, p, w),
+        Packet::PubAck(a) => a.write(v, p, w),
+        Packet::PubRec(a) => a.write(v, p, w),
+        Packet::PubRel(a) => a.write(v, p, w),
+        Packet::PubComp(a) => a.write(v, p, w),
+        Packet::Subscribe(s) => s.write(v, p, w),
+        Packet::SubAck(s) => s.write(v, p, w),
+        Packet::Unsubscribe(u) => u.write(v, p, w),
+        Packet::UnsubAck(u) => u.write(v, p, w),
+        Packet::PingReq | Packet::PingResp => {}
+        Packet::Disconnect(d) => {
+            if v == ProtocolVersion::V5 {
+                d.write_v5(p, w);
+            }
+        }
+        Packet::Auth(a) => a.write_v5(p, w),
+    }
+}
+
+/// The size `packet` takes when encoded for `version`, after the same checks `encode` makes.
+///
+/// # Errors
+/// [`EncodeError::Invalid`] naming the rule the packet breaks.
+pub fn encoded_len(packet: &Packet<'_>, version: ProtocolVersion) -> Result<usize, EncodeError> {
+    Ok(plan(packet, version)?.total())
+}
+
+/// Appends `packet`, encoded for `version`, to `out`; returns the bytes written. A CONNECT is
+/// encoded for its own `protocol` field. On error nothing is appended.
+///
+/// # Errors
+/// [`EncodeError::Invalid`] when the packet breaks a rule of the specification.
+pub fn encode(
+    packet: &Packet<'_>,
+    version: ProtocolVersion,
+    out: &mut Vec<u8>,
+) -> Result<usize, EncodeError> {
+    let plan = plan(packet, version)?;
+    let total = plan.total();
+    out.reserve(total);
+    let start = out.len();
+    write_packet(packet, version, &plan, out);
+    debug_assert_eq!(out.len() - start, total);
+    Ok(total)
+}
+
+/// Writes `packet`, encoded for `version`, to the front of `buf`; returns the bytes written.
+///
+/// # Errors
+/// [`EncodeError::BufferTooSmall`] with the size needed (nothing is written), or
+/// [`EncodeError::Invalid`].
+pub fn encode_to_slice(
+    packet: &Packet<'_>,
+    version: ProtocolVersion,
+    buf: &mut [u8],
+) -> Result<usize, EncodeError> {
+    let plan = plan(packet, version)?;
+    let total = plan.total();
+    if buf.len() < total {
+        return Err(EncodeError::BufferTooSmall { required: total });
+    }
+    let mut w = SliceWriter::new(buf);
+    write_packet(packet, version, &plan, &mut w);
+    Ok(w.written())
+}
+
+#[allow(dead_code)] // used by tests and by callers measuring without a buffer
+fn count(packet: &Packet<'_>, version: ProtocolVersion) -> Result<usize, EncodeError> {
+    let plan = plan(packet, version)?;
+    let mut c = Counter::default();
+    write_packet(packet, version, &plan, &mut c);
+    Ok(c.0)
+}

@@ -1,0 +1,111 @@
+//! Variable Byte Integer (MQTT 5.0 §1.5.5, MQTT 3.1.1 §2.2.3 "Remaining Length").
+//!
+//! Seven bits per byte, least significant group first, continuation in bit 7, at most four bytes,
+//! so the largest value is 268,435,455.
+
+use super::Needed;
+
+/// The largest value a Variable Byte Integer can hold (0x0FFF_FFFF).
+pub const VARINT_MAX: u32 = 268_435_455;
+
+/// Why a varint could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum VarintError {
+    /// The input ended inside the varint.
+    Incomplete(Needed),
+    /// A fifth byte would be needed [MQTT-1.5.5-1].
+    TooLong,
+}
+
+/// Reads a varint from the start of `input`: the value and how many bytes it took.
+#[inline]
+pub(crate) fn read(input: &[u8]) -> Result<(u32, usize), VarintError> {
+    let mut value: u32 = 0;
+    for i in 0..4 {
+        let Some(&byte) = input.get(i) else {
+            return Err(VarintError::Incomplete(Needed::AtLeast(1)));
+        };
+        value |= u32::from(byte & 0x7F) << (7 * i);
+        if byte & 0x80 == 0 {
+            return Ok((value, i + 1));
+        }
+    }
+    Err(VarintError::TooLong)
+}
+
+/// How many bytes `value` takes as a varint (1–4); values above [`VARINT_MAX`] report 5, which no
+/// encoder accepts.
+#[inline]
+#[must_use]
+pub(crate) const fn len(value: u32) -> usize {
+    match value {
+        0..=127 => 1,
+        128..=16_383 => 2,
+        16_384..=2_097_151 => 3,
+        2_097_152..=VARINT_MAX => 4,
+        _ => 5,
+    }
+}
+
+/// Writes `value` (which must be at most [`VARINT_MAX`]) into `out`, returning the bytes used.
+/// Values above the maximum are clamped by the caller's prior check; this never panics.
+#[inline]
+pub(crate) fn write(mut value: u32, out: &mut [u8; 4]) -> usize {
+    let mut n = 0;
+    loop {
+        #[allow(clippy::cast_possible_truncation)] // masked to seven bits first
+        let mut byte = (value & 0x7F) as u8;
+        value >>= 7;
+        if value > 0 && n < 3 {
+            byte |= 0x80;
+        }
+        if let Some(slot) = out.get_mut(n) {
+            *slot = byte;
+        }
+        n += 1;
+        if value == 0 || n == 4 {
+            return n;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_boundaries_round_trip() {
+        // MQTT 5.0 Table 1-1.
+        let cases: &[(u32, &[u8])] = &[
+            (0, &[0x00]),
+            (127, &[0x7F]),
+            (128, &[0x80, 0x01]),
+            (16_383, &[0xFF, 0x7F]),
+            (16_384, &[0x80, 0x80, 0x01]),
+            (2_097_151, &[0xFF, 0xFF, 0x7F]),
+            (2_097_152, &[0x80, 0x80, 0x80, 0x01]),
+            (268_435_455, &[0xFF, 0xFF, 0xFF, 0x7F]),
+        ];
+        for (value, bytes) in cases {
+            assert_eq!(read(bytes), Ok((*value, bytes.len())), "read {value}");
+            let mut out = [0u8; 4];
+            let n = write(*value, &mut out);
+            assert_eq!(&out[..n], *bytes, "write {value}");
+            assert_eq!(len(*value), bytes.len());
+        }
+    }
+
+    #[test]
+    fn five_bytes_is_malformed_and_short_input_is_incomplete() {
+        assert_eq!(
+            read(&[0xFF, 0xFF, 0xFF, 0xFF, 0x01]),
+            Err(VarintError::TooLong)
+        );
+        assert_eq!(
+            read(&[0x80]),
+            Err(VarintError::Incomplete(Needed::AtLeast(1)))
+        );
+        assert_eq!(read(&[]), Err(VarintError::Incomplete(Needed::AtLeast(1))));
+        assert_eq!(len(VARINT_MAX + 1), 5);
+    }
+}
