@@ -1,13 +1,17 @@
 //! CONNECT and CONNACK (MQTT 5.0 §3.1–3.2, MQTT 3.1.1 §3.1–3.2).
 
+use core::fmt;
+
 use super::properties::{Properties, PropertyContext};
 use super::reader::Reader;
-use super::strings::{check_outgoing_binary, check_outgoing_str, validate_topic_name};
+use super::strings::{check_outgoing_binary, check_outgoing_str, check_outgoing_topic_name};
 use super::writer::Write;
 use super::{ConnectReason, DecodeError, PacketType, ProtocolVersion, QoS, Violation, varint};
 
 /// A CONNECT packet: the first packet a client sends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// Its `Debug` output never shows the password, only whether there is one.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Connect<'a> {
     /// The protocol version this CONNECT asks for; it decides how the packet is encoded.
     pub protocol: ProtocolVersion,
@@ -52,6 +56,21 @@ pub struct Connack<'a> {
     pub reason: ConnectReason,
     /// CONNACK properties (5.0 only).
     pub properties: Properties<'a>,
+}
+
+impl fmt::Debug for Connect<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connect")
+            .field("protocol", &self.protocol)
+            .field("clean_start", &self.clean_start)
+            .field("keep_alive", &self.keep_alive)
+            .field("properties", &self.properties)
+            .field("client_id", &self.client_id)
+            .field("will", &self.will)
+            .field("username", &self.username)
+            .field("password", &self.password.map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 const PROTOCOL_NAME: &[u8] = b"MQTT";
@@ -102,11 +121,10 @@ impl<'a> Connect<'a> {
                 Properties::empty()
             };
             let topic_at = r.offset();
-            let topic = r.string()?;
+            let topic = r.topic_name()?;
             if topic.is_empty() {
                 return Err(Reader::invalid_at(topic_at, Violation::EmptyTopic));
             }
-            validate_topic_name(topic).map_err(|v| Reader::invalid_at(topic_at, v))?;
             let payload = r.binary()?;
             Some(Will {
                 qos: will_qos,
@@ -164,11 +182,10 @@ impl<'a> Connect<'a> {
             } else if !will.properties.is_empty() {
                 return Err(Violation::NotInVersion);
             }
-            check_outgoing_str(will.topic)?;
+            check_outgoing_topic_name(will.topic)?;
             if will.topic.is_empty() {
                 return Err(Violation::EmptyTopic);
             }
-            validate_topic_name(will.topic)?;
             check_outgoing_binary(will.payload)?;
             len += 2 + will.topic.len() + 2 + will.payload.len();
         }

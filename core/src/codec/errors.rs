@@ -41,7 +41,7 @@ pub enum Violation {
         /// The limit it exceeds.
         max: u32,
     },
-    /// A Variable Byte Integer uses more than four bytes.
+    /// A Variable Byte Integer uses more than four bytes, or more bytes than its value needs.
     MalformedVarint,
     /// Packet type 0 (reserved), 15 in MQTT 3.1.1, or AUTH in MQTT 3.1.1.
     InvalidPacketType(u8),
@@ -94,6 +94,9 @@ pub enum Violation {
     InvalidSubscriptionOptions,
     /// A SUBSCRIBE or UNSUBSCRIBE without any topic filter.
     NoTopicFilters,
+    /// A SUBACK, or an MQTT 5 UNSUBACK, without any reason code (there is one per filter of the
+    /// request, and a request has at least one).
+    NoReasonCodes,
     /// The protocol name is not `MQTT`.
     InvalidProtocolName,
     /// A protocol level other than 4 (3.1.1) or 5.
@@ -131,7 +134,7 @@ impl Violation {
             Violation::StringTooLong => "MQTT-1.5.4",
             Violation::DuplicateProperty(_) => "MQTT-2.2.2",
             Violation::PropertyNotAllowed { .. } => "MQTT-2.2.2",
-            Violation::UnknownProperty(_) => "MQTT-2.2.2-2",
+            Violation::UnknownProperty(_) => "MQTT-2.2.2.2",
             Violation::InvalidPropertyValue(_) => "MQTT-2.2.2",
             Violation::NotInVersion => "MQTT-2.2.2",
             Violation::LengthMismatch => "MQTT-2.1.4",
@@ -139,6 +142,7 @@ impl Violation {
             Violation::PacketIdMismatch => "MQTT-2.2.1-2",
             Violation::InvalidSubscriptionOptions => "MQTT-3.8.3-5",
             Violation::NoTopicFilters => "MQTT-3.8.3-2",
+            Violation::NoReasonCodes => "MQTT-3.9.3",
             Violation::InvalidProtocolName => "MQTT-3.1.2-1",
             Violation::UnsupportedProtocolLevel(_) => "MQTT-3.1.2-2",
             Violation::InvalidConnectFlags => "MQTT-3.1.2-3",
@@ -160,6 +164,7 @@ impl Violation {
             | Violation::InvalidPropertyValue(_)
             | Violation::InvalidSubscriptionOptions
             | Violation::NoTopicFilters
+            | Violation::NoReasonCodes
             | Violation::InvalidReasonCode { .. } => ReasonCode::ProtocolError,
             _ => ReasonCode::MalformedPacket,
         }
@@ -173,9 +178,9 @@ impl fmt::Display for Violation {
                 f,
                 "packet of {size} bytes exceeds the maximum packet size {max}"
             )?,
-            Violation::MalformedVarint => {
-                f.write_str("variable byte integer longer than 4 bytes")?
-            }
+            Violation::MalformedVarint => f.write_str(
+                "variable byte integer longer than 4 bytes or not in its shortest form",
+            )?,
             Violation::InvalidPacketType(t) => write!(f, "invalid packet type {t}")?,
             Violation::ReservedFlags { packet, flags } => {
                 write!(f, "reserved flags 0x{flags:X} on {packet}")?
@@ -204,6 +209,7 @@ impl fmt::Display for Violation {
             }
             Violation::InvalidSubscriptionOptions => f.write_str("invalid subscription options")?,
             Violation::NoTopicFilters => f.write_str("no topic filter in the packet")?,
+            Violation::NoReasonCodes => f.write_str("no reason code in the acknowledgement")?,
             Violation::InvalidProtocolName => f.write_str("protocol name is not MQTT")?,
             Violation::UnsupportedProtocolLevel(l) => write!(f, "unsupported protocol level {l}")?,
             Violation::InvalidConnectFlags => f.write_str("invalid CONNECT flags")?,

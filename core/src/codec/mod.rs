@@ -378,12 +378,23 @@ impl Decoder {
         let rest = input.get(1..).unwrap_or(&[]);
         let (remaining_len, n) = match varint::read(rest) {
             Ok(v) => v,
-            Err(varint::VarintError::Incomplete(_)) => {
+            Err(varint::VarintError::Incomplete { value, bytes }) => {
+                // Even a cut-short length can already prove the packet too large.
+                let at_least = 1 + bytes as u64 + 1 + varint::min_value(value, bytes);
+                if bytes > 0 && at_least > u64::from(self.max_packet_size) {
+                    return Err(DecodeError::Invalid {
+                        offset: 1,
+                        violation: Violation::PacketTooLarge {
+                            size: at_least,
+                            max: self.max_packet_size,
+                        },
+                    });
+                }
                 return Err(DecodeError::Incomplete(Needed::AtLeast(1)));
             }
-            Err(varint::VarintError::TooLong) => {
+            Err(varint::VarintError::Malformed { at }) => {
                 return Err(DecodeError::Invalid {
-                    offset: 4,
+                    offset: 1 + at,
                     violation: Violation::MalformedVarint,
                 });
             }
@@ -392,7 +403,7 @@ impl Decoder {
         let size = header_len as u64 + u64::from(remaining_len);
         if size > u64::from(self.max_packet_size) {
             return Err(DecodeError::Invalid {
-                offset: 0,
+                offset: 1,
                 violation: Violation::PacketTooLarge {
                     size,
                     max: self.max_packet_size,

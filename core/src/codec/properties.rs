@@ -5,7 +5,7 @@ use core::fmt;
 
 use super::list::{List, ListItem, Sealed};
 use super::reader::Reader;
-use super::strings::{check_outgoing_binary, check_outgoing_str};
+use super::strings::{check_outgoing_binary, check_outgoing_str, check_outgoing_topic_name};
 use super::writer::Write;
 use super::{DecodeError, QoS, Violation, varint};
 
@@ -332,7 +332,9 @@ impl<'a> Property<'a> {
                     Violation::UnknownProperty(u8::try_from(raw).unwrap_or(0xFF)),
                 )
             })?;
-        let bad = |v: Violation| Reader::invalid_at(at, v);
+        // Value errors point at the value's first byte.
+        let value_at = r.offset();
+        let bad = |v: Violation| Reader::invalid_at(value_at, v);
         let flag = |r: &mut Reader<'a>| -> Result<bool, DecodeError> {
             match r.u8()? {
                 0 => Ok(false),
@@ -345,9 +347,15 @@ impl<'a> Property<'a> {
             PropertyId::MessageExpiryInterval => Property::MessageExpiryInterval(r.u32()?),
             PropertyId::ContentType => Property::ContentType(r.string()?),
             PropertyId::ResponseTopic => {
-                let s = r.string()?;
-                // A Response Topic is a Topic Name [MQTT-3.3.2-14].
-                if s.is_empty() || s.bytes().any(|b| b == b'+' || b == b'#') {
+                // A Response Topic is a Topic Name: not empty, no wildcards [MQTT-3.3.2-14].
+                let s = r.topic_name().map_err(|e| match e {
+                    DecodeError::Invalid {
+                        offset,
+                        violation: Violation::TopicWildcard,
+                    } => Reader::invalid_at(offset, Violation::InvalidPropertyValue(id)),
+                    other => other,
+                })?;
+                if s.is_empty() {
                     return Err(bad(Violation::InvalidPropertyValue(id)));
                 }
                 Property::ResponseTopic(s)
@@ -428,13 +436,12 @@ impl<'a> Property<'a> {
             | Property::ResponseInformation(s)
             | Property::ServerReference(s)
             | Property::ReasonString(s) => check_outgoing_str(s),
-            Property::ResponseTopic(s) => {
-                check_outgoing_str(s)?;
-                if s.is_empty() || s.bytes().any(|b| b == b'+' || b == b'#') {
-                    return Err(invalid);
-                }
-                Ok(())
-            }
+            Property::ResponseTopic(s) => match check_outgoing_topic_name(s) {
+                Err(Violation::TopicWildcard) => Err(invalid),
+                Err(e) => Err(e),
+                Ok(()) if s.is_empty() => Err(invalid),
+                Ok(()) => Ok(()),
+            },
             Property::UserProperty(k, v) => {
                 check_outgoing_str(k)?;
                 check_outgoing_str(v)
@@ -686,6 +693,7 @@ impl<'a> Properties<'a> {
         }
         let mut inner = Reader::new(bytes, base);
         let mut seen = 0u64;
+        let mut auth_data_at = None;
         while !inner.is_empty() {
             let at = inner.offset();
             let p = Property::read(&mut inner)?;
@@ -704,6 +712,14 @@ impl<'a> Properties<'a> {
                 return Err(Reader::invalid_at(at, Violation::DuplicateProperty(id)));
             }
             seen |= bit;
+            if id == PropertyId::AuthenticationData && auth_data_at.is_none() {
+                auth_data_at = Some(at);
+            }
+        }
+        if let Some(at) = auth_data_at {
+            if seen & (1u64 << (PropertyId::AuthenticationMethod as u8)) == 0 {
+                return Err(Reader::invalid_at(at, AUTH_DATA_WITHOUT_METHOD));
+            }
         }
         Ok(Properties::from_wire(bytes))
     }
@@ -717,6 +733,7 @@ impl<'a> Properties<'a> {
             for p in self.iter() {
                 check_context(&p, ctx, &mut seen)?;
             }
+            check_auth_pair(seen)?;
             return Ok(bytes.len());
         }
         let mut len = 0usize;
@@ -726,6 +743,7 @@ impl<'a> Properties<'a> {
             check_context(&p, ctx, &mut seen)?;
             len = len.saturating_add(p.encoded_len());
         }
+        check_auth_pair(seen)?;
         Ok(len)
     }
 
@@ -740,6 +758,20 @@ impl<'a> Properties<'a> {
             p.write(w);
         }
     }
+}
+
+/// "It is a Protocol Error to include Authentication Data if there is no Authentication Method"
+/// (MQTT 5.0 §3.1.2.11.10, §3.2.2.3.18, §3.15.2.2.3).
+const AUTH_DATA_WITHOUT_METHOD: Violation =
+    Violation::InvalidPropertyValue(PropertyId::AuthenticationData);
+
+fn check_auth_pair(seen: u64) -> Result<(), Violation> {
+    let data = seen & (1u64 << (PropertyId::AuthenticationData as u8)) != 0;
+    let method = seen & (1u64 << (PropertyId::AuthenticationMethod as u8)) != 0;
+    if data && !method {
+        return Err(AUTH_DATA_WITHOUT_METHOD);
+    }
+    Ok(())
 }
 
 fn check_context(p: &Property<'_>, ctx: PropertyContext, seen: &mut u64) -> Result<(), Violation> {
@@ -824,14 +856,21 @@ mod tests {
         assert_eq!(samples.len(), PropertyId::ALL.len());
         for p in samples {
             let ctx = p.id().contexts()[0];
-            let items = [p];
-            let bytes = encode(&Properties::new(&items), ctx);
+            // Authentication Data needs an Authentication Method beside it.
+            let method = Property::AuthenticationMethod("m");
+            let items: &[Property<'_>] = if p.id() == PropertyId::AuthenticationData {
+                &[method, p]
+            } else {
+                &[p]
+            };
+            let bytes = encode(&Properties::new(items), ctx);
             let mut r = Reader::new(&bytes, 0);
             let decoded = Properties::read(&mut r, ctx).unwrap();
             assert!(r.is_empty());
-            assert_eq!(decoded.iter().collect::<Vec<_>>(), [p], "{:?}", p.id());
-            assert_eq!(decoded, Properties::new(&items));
-            assert_eq!(bytes.len(), 1 + p.encoded_len());
+            assert_eq!(decoded.iter().collect::<Vec<_>>(), items, "{:?}", p.id());
+            assert_eq!(decoded, Properties::new(items));
+            let len: usize = items.iter().map(Property::encoded_len).sum();
+            assert_eq!(bytes.len(), 1 + len);
         }
     }
 
@@ -903,6 +942,26 @@ mod tests {
         let err = Properties::read(&mut Reader::new(&[5, 0x01], 0), PropertyContext::Publish)
             .unwrap_err();
         assert_eq!(err.violation(), Some(Violation::LengthMismatch));
+    }
+
+    #[test]
+    fn authentication_data_needs_a_method() {
+        let data = [Property::AuthenticationData(b"x")];
+        assert_eq!(
+            Properties::new(&data).check_outgoing(PropertyContext::Auth),
+            Err(Violation::InvalidPropertyValue(
+                PropertyId::AuthenticationData
+            ))
+        );
+        // 0x16 0x00 0x01 'x' at offset 1.
+        let wire = [4, 0x16, 0, 1, b'x'];
+        assert_eq!(
+            Properties::read(&mut Reader::new(&wire, 0), PropertyContext::Auth),
+            Err(DecodeError::Invalid {
+                offset: 1,
+                violation: Violation::InvalidPropertyValue(PropertyId::AuthenticationData)
+            })
+        );
     }
 
     #[test]

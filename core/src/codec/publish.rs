@@ -2,7 +2,7 @@
 
 use super::properties::{Properties, PropertyContext};
 use super::reader::Reader;
-use super::strings::{check_outgoing_str, validate_topic_name};
+use super::strings::check_outgoing_topic_name;
 use super::writer::Write;
 use super::{
     DecodeError, PacketId, PacketType, ProtocolVersion, PubAckReason, PubRelReason, QoS, Violation,
@@ -56,16 +56,17 @@ impl<'a> Publish<'a> {
         flags: u8,
         version: ProtocolVersion,
     ) -> Result<Self, DecodeError> {
+        // The fixed header has already refused QoS 3 and DUP at QoS 0 (offset 0).
         let dup = flags & 0x08 != 0;
         let retain = flags & 0x01 != 0;
-        let qos = QoS::from_u8((flags >> 1) & 0x03)
-            .ok_or_else(|| Reader::invalid_at(0, Violation::InvalidQos))?;
-        if dup && qos == QoS::AtMostOnce {
-            return Err(Reader::invalid_at(0, Violation::DupWithQos0));
-        }
+        let qos = match (flags >> 1) & 0x03 {
+            0 => QoS::AtMostOnce,
+            1 => QoS::AtLeastOnce,
+            2 => QoS::ExactlyOnce,
+            _ => return Err(Reader::invalid_at(0, Violation::InvalidQos)),
+        };
         let topic_at = r.offset();
-        let topic = r.string()?;
-        validate_topic_name(topic).map_err(|v| Reader::invalid_at(topic_at, v))?;
+        let topic = r.topic_name()?;
         let packet_id = if qos == QoS::AtMostOnce {
             None
         } else {
@@ -106,8 +107,7 @@ impl<'a> Publish<'a> {
         if (self.qos == QoS::AtMostOnce) != self.packet_id.is_none() {
             return Err(Violation::PacketIdMismatch);
         }
-        check_outgoing_str(self.topic)?;
-        validate_topic_name(self.topic)?;
+        check_outgoing_topic_name(self.topic)?;
         let mut len = 2 + self.topic.len() + if self.packet_id.is_some() { 2 } else { 0 };
         let props = match version {
             ProtocolVersion::V311 => {

@@ -1,7 +1,7 @@
 //! A bounds-checked cursor over borrowed input. Every read either returns a slice of the input or
 //! a [`DecodeError`] carrying the absolute offset of the offending byte; nothing here can panic.
 
-use super::strings::validate_str;
+use super::strings::{validate_str, validate_topic_name_bytes};
 use super::{DecodeError, Needed, Violation, varint};
 
 /// A cursor over `buf[pos..end]`; offsets in errors are `base + pos`.
@@ -115,24 +115,43 @@ impl<'a> Reader<'a> {
                 self.pos += n;
                 Ok(v)
             }
-            Err(varint::VarintError::TooLong) => Err(self.invalid(Violation::MalformedVarint)),
-            Err(varint::VarintError::Incomplete(_)) => Err(self.invalid(Violation::LengthMismatch)),
+            Err(varint::VarintError::Malformed { at }) => Err(Self::invalid_at(
+                self.offset().saturating_add(at),
+                Violation::MalformedVarint,
+            )),
+            // The packet ends inside the varint: the offending byte is the missing one.
+            Err(varint::VarintError::Incomplete { bytes, .. }) => Err(Self::invalid_at(
+                self.offset().saturating_add(bytes),
+                Violation::LengthMismatch,
+            )),
         }
     }
 
-    /// Binary Data: a two-byte length and that many bytes.
+    /// Binary Data: a two-byte length and that many bytes. A length that runs past the end of
+    /// the packet is reported at the length field.
     #[inline]
     pub(crate) fn binary(&mut self) -> Result<&'a [u8], DecodeError> {
+        let at = self.offset();
         let n = self.u16()?;
         self.take(usize::from(n))
+            .map_err(|_| Self::invalid_at(at, Violation::LengthMismatch))
     }
 
-    /// A UTF-8 Encoded String, validated (well-formed, no U+0000).
+    /// A UTF-8 Encoded String, validated (well-formed, no U+0000); errors point at the bad byte.
     #[inline]
     pub(crate) fn string(&mut self) -> Result<&'a str, DecodeError> {
         let start = self.offset() + 2;
         let bytes = self.binary()?;
         validate_str(bytes).map_err(|(at, v)| Self::invalid_at(start + at, v))
+    }
+
+    /// A Topic Name: a string as [`Reader::string`] without `+` or `#`; errors point at the bad
+    /// byte. Emptiness is left to the caller (a Topic Alias may stand in for the name).
+    #[inline]
+    pub(crate) fn topic_name(&mut self) -> Result<&'a str, DecodeError> {
+        let start = self.offset() + 2;
+        let bytes = self.binary()?;
+        validate_topic_name_bytes(bytes).map_err(|(at, v)| Self::invalid_at(start + at, v))
     }
 }
 

@@ -9,19 +9,76 @@ use super::Violation;
 /// use them, not that a receiver must reject them.
 #[inline]
 pub(crate) fn validate_str(bytes: &[u8]) -> Result<&str, (usize, Violation)> {
-    match core::str::from_utf8(bytes) {
-        Ok(s) => match memchr_zero(bytes) {
-            Some(at) => Err((at, Violation::NullCharacter)),
-            None => Ok(s),
-        },
-        Err(e) => Err((e.valid_up_to(), Violation::InvalidUtf8)),
+    let s = utf8(bytes)?;
+    match find_special(bytes, false) {
+        Some(at) => Err((at, Violation::NullCharacter)),
+        None => Ok(s),
     }
 }
 
-/// Offset of the first 0x00 byte.
+/// Checks that `bytes` is a Topic Name: a valid string (as [`validate_str`]) without `+` or `#`
+/// [MQTT-3.3.2-2]. The UTF-8 check is the standard library's; NUL and both wildcards are found
+/// in one further pass, eight bytes at a time.
 #[inline]
-fn memchr_zero(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|b| *b == 0)
+pub(crate) fn validate_topic_name_bytes(bytes: &[u8]) -> Result<&str, (usize, Violation)> {
+    let s = utf8(bytes)?;
+    match find_special(bytes, true) {
+        Some(at) => Err((at, special_violation(bytes, at))),
+        None => Ok(s),
+    }
+}
+
+#[inline]
+fn utf8(bytes: &[u8]) -> Result<&str, (usize, Violation)> {
+    core::str::from_utf8(bytes).map_err(|e| (e.valid_up_to(), Violation::InvalidUtf8))
+}
+
+/// The violation for the special byte at `at` (found by [`find_special`]).
+#[inline]
+fn special_violation(bytes: &[u8], at: usize) -> Violation {
+    if bytes.get(at) == Some(&0) {
+        Violation::NullCharacter
+    } else {
+        Violation::TopicWildcard
+    }
+}
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// Bit 7 of each byte of the result is set where `x` has a zero byte (exact for the lowest one,
+/// which is all we use).
+#[inline]
+const fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(LO) & !x & HI
+}
+
+/// Offset of the first NUL byte, or (when `wildcards`) of the first NUL, `+` or `#`. These are
+/// ASCII bytes, which never occur inside a multi-byte UTF-8 sequence, so a byte scan is exact.
+#[inline]
+fn find_special(bytes: &[u8], wildcards: bool) -> Option<usize> {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let mut hits = zero_bytes(x);
+        if wildcards {
+            hits |= zero_bytes(x ^ (LO * u64::from(b'+'))) | zero_bytes(x ^ (LO * u64::from(b'#')));
+        }
+        if hits != 0 {
+            // Little-endian: the lowest set bit is the first matching byte.
+            let byte = usize::try_from(hits.trailing_zeros() / 8).unwrap_or(0);
+            return Some(base + byte);
+        }
+        base += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == 0 || (wildcards && (b == b'+' || b == b'#')))
+        .map(|i| base + i)
 }
 
 /// Checks a string the caller wants to encode: at most 65,535 bytes, no U+0000.
@@ -30,10 +87,23 @@ pub(crate) fn check_outgoing_str(s: &str) -> Result<(), Violation> {
     if s.len() > usize::from(u16::MAX) {
         return Err(Violation::StringTooLong);
     }
-    if memchr_zero(s.as_bytes()).is_some() {
+    if find_special(s.as_bytes(), false).is_some() {
         return Err(Violation::NullCharacter);
     }
     Ok(())
+}
+
+/// Checks a Topic Name the caller wants to encode in one pass: at most 65,535 bytes, no U+0000, no
+/// wildcard. Emptiness is the caller's business (it depends on a Topic Alias).
+#[inline]
+pub(crate) fn check_outgoing_topic_name(s: &str) -> Result<(), Violation> {
+    if s.len() > usize::from(u16::MAX) {
+        return Err(Violation::StringTooLong);
+    }
+    match find_special(s.as_bytes(), true) {
+        Some(at) => Err(special_violation(s.as_bytes(), at)),
+        None => Ok(()),
+    }
 }
 
 /// Checks binary data the caller wants to encode: at most 65,535 bytes.
@@ -45,52 +115,95 @@ pub(crate) fn check_outgoing_binary(b: &[u8]) -> Result<(), Violation> {
     Ok(())
 }
 
-/// Validates a Topic Name (PUBLISH, Will): no `+` or `#` [MQTT-3.3.2-2]. An empty name is
-/// allowed here; whether it is acceptable depends on a Topic Alias, which the caller knows.
+/// Validates a Topic Name (PUBLISH, Will, Response Topic): no `+` or `#` [MQTT-3.3.2-2]. An
+/// empty name is allowed here; whether it is acceptable depends on a Topic Alias, which the
+/// caller knows.
+///
+/// ```
+/// use iotmqtt::{validate_topic_name, Violation};
+/// assert_eq!(validate_topic_name("$oc/devices/d1/sys/properties/report"), Ok(()));
+/// assert_eq!(validate_topic_name("a/+/c"), Err(Violation::TopicWildcard));
+/// ```
+///
+/// # Errors
+/// [`Violation::TopicWildcard`], or [`Violation::NullCharacter`] for a U+0000.
 #[inline]
 pub fn validate_topic_name(topic: &str) -> Result<(), Violation> {
-    if topic.bytes().any(|b| b == b'+' || b == b'#') {
-        return Err(Violation::TopicWildcard);
+    match find_special(topic.as_bytes(), true) {
+        Some(at) => Err(special_violation(topic.as_bytes(), at)),
+        None => Ok(()),
+    }
+}
+
+/// Validates a Topic Filter (SUBSCRIBE, UNSUBSCRIBE): not empty [MQTT-4.7.3-1], `#` only as the
+/// last whole level [MQTT-4.7.1-1], `+` only as a whole level [MQTT-4.7.1-2], no U+0000. Shared
+/// subscriptions (`$share/{group}/{filter}`, MQTT 5 only) need a non-empty group without
+/// wildcards and a non-empty filter [MQTT-4.8.2-1, MQTT-4.8.2-2].
+///
+/// ```
+/// use iotmqtt::{validate_topic_filter, Violation};
+/// assert_eq!(validate_topic_filter("$oc/devices/+/sys/commands/#"), Ok(()));
+/// assert_eq!(validate_topic_filter("a/#/c"), Err(Violation::InvalidTopicFilter));
+/// assert_eq!(validate_topic_filter(""), Err(Violation::EmptyTopic));
+/// ```
+///
+/// # Errors
+/// [`Violation::EmptyTopic`], [`Violation::InvalidTopicFilter`] or [`Violation::NullCharacter`].
+pub fn validate_topic_filter(filter: &str) -> Result<(), Violation> {
+    check_topic_filter(filter, true).map_err(|(_, v)| v)
+}
+
+/// [`validate_topic_filter`] with the offset of the offending byte; the `$share/` rules apply
+/// only when `shared` (MQTT 5: in 3.1.1 `$share/...` is an ordinary filter).
+pub(crate) fn check_topic_filter(filter: &str, shared: bool) -> Result<(), (usize, Violation)> {
+    let bytes = filter.as_bytes();
+    if bytes.is_empty() {
+        return Err((0, Violation::EmptyTopic));
+    }
+    let mut level_start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            0 => return Err((i, Violation::NullCharacter)),
+            // `#` must be the whole last level.
+            b'#' if i != level_start || i + 1 != bytes.len() => {
+                return Err((i, Violation::InvalidTopicFilter));
+            }
+            // `+` must be a whole level.
+            b'+' if i != level_start || !matches!(bytes.get(i + 1), None | Some(b'/')) => {
+                return Err((i, Violation::InvalidTopicFilter));
+            }
+            b'/' => level_start = i + 1,
+            _ => {}
+        }
+    }
+    if shared {
+        if let Some(rest) = filter.strip_prefix(SHARE_PREFIX) {
+            let group_end = rest.find('/');
+            let group = group_end.map_or(rest, |e| rest.get(..e).unwrap_or(""));
+            let bad_at = SHARE_PREFIX.len();
+            if group.is_empty() {
+                return Err((bad_at, Violation::InvalidTopicFilter));
+            }
+            if let Some(w) = group.find(['+', '#']) {
+                return Err((bad_at + w, Violation::InvalidTopicFilter));
+            }
+            match group_end {
+                Some(e) if e + 1 < rest.len() => {}
+                // No filter after the group: point at its last byte.
+                _ => return Err((bytes.len() - 1, Violation::InvalidTopicFilter)),
+            }
+        }
     }
     Ok(())
 }
 
-/// Validates a Topic Filter (SUBSCRIBE, UNSUBSCRIBE): not empty [MQTT-4.7.3-1], `#` only as the
-/// last whole level [MQTT-4.7.1-1], `+` only as a whole level [MQTT-4.7.1-2]. Shared
-/// subscriptions (`$share/{group}/{filter}`) need a non-empty group without wildcards and a
-/// non-empty filter [MQTT-4.8.2-1, MQTT-4.8.2-2].
-pub fn validate_topic_filter(filter: &str) -> Result<(), Violation> {
-    if filter.is_empty() {
-        return Err(Violation::EmptyTopic);
-    }
-    let mut levels = filter.split('/').peekable();
-    while let Some(level) = levels.next() {
-        let last = levels.peek().is_none();
-        if level.contains('#') && (level != "#" || !last) {
-            return Err(Violation::InvalidTopicFilter);
-        }
-        if level.contains('+') && level != "+" {
-            return Err(Violation::InvalidTopicFilter);
-        }
-    }
-    if let Some(rest) = filter.strip_prefix("$share/") {
-        match rest.split_once('/') {
-            Some((group, f)) if !group.is_empty() && !f.is_empty() => {
-                if group.contains(['+', '#']) {
-                    return Err(Violation::InvalidTopicFilter);
-                }
-            }
-            _ => return Err(Violation::InvalidTopicFilter),
-        }
-    }
-    Ok(())
-}
+const SHARE_PREFIX: &str = "$share/";
 
 /// True when `filter` is a shared subscription (`$share/...`).
 #[inline]
 #[must_use]
 pub fn is_shared_filter(filter: &str) -> bool {
-    filter.starts_with("$share/")
+    filter.starts_with(SHARE_PREFIX)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use super::list::{List, ListItem, Sealed};
 use super::properties::{Properties, PropertyContext};
 use super::reader::Reader;
-use super::strings::{check_outgoing_str, is_shared_filter, validate_topic_filter};
+use super::strings::{check_outgoing_str, check_topic_filter, is_shared_filter};
 use super::writer::Write;
 use super::{
     DecodeError, PacketId, PacketType, ProtocolVersion, QoS, SubAckReason, UnsubAckReason,
@@ -194,6 +194,24 @@ fn read_packet_id(r: &mut Reader<'_>) -> Result<PacketId, DecodeError> {
     PacketId::new(r.u16()?).ok_or_else(|| Reader::invalid_at(at, Violation::ZeroPacketId))
 }
 
+/// Reads a Topic Filter and checks it; errors point at the offending byte (an empty filter at its
+/// length field).
+fn read_filter<'a>(r: &mut Reader<'a>, v5: bool) -> Result<&'a str, DecodeError> {
+    let at = r.offset();
+    let filter = r.string()?;
+    check_topic_filter(filter, v5).map_err(|(i, v)| {
+        let offset = if filter.is_empty() { at } else { at + 2 + i };
+        Reader::invalid_at(offset, v)
+    })?;
+    Ok(filter)
+}
+
+/// Checks a filter the caller wants to send.
+fn check_outgoing_filter(filter: &str, version: ProtocolVersion) -> Result<(), Violation> {
+    check_outgoing_str(filter)?;
+    check_topic_filter(filter, version == ProtocolVersion::V5).map_err(|(_, v)| v)
+}
+
 fn read_props<'a>(
     r: &mut Reader<'a>,
     version: ProtocolVersion,
@@ -240,13 +258,13 @@ impl<'a> Subscribe<'a> {
         let base = r.offset();
         let bytes = r.rest();
         let mut inner = Reader::new(bytes, base);
+        let v5 = version == ProtocolVersion::V5;
         while !inner.is_empty() {
-            let at = inner.offset();
-            let filter = inner.string()?;
-            validate_topic_filter(filter).map_err(|v| Reader::invalid_at(at, v))?;
+            let filter = read_filter(&mut inner, v5)?;
             let opt_at = inner.offset();
             let options = SubscriptionOptions::from_byte(inner.u8()?, version)
                 .ok_or_else(|| Reader::invalid_at(opt_at, Violation::InvalidSubscriptionOptions))?;
+            // [MQTT-3.8.3-4]: No Local on a shared subscription is a Protocol Error.
             if options.no_local && is_shared_filter(filter) {
                 return Err(Reader::invalid_at(
                     opt_at,
@@ -270,8 +288,7 @@ impl<'a> Subscribe<'a> {
             return Err(Violation::NoTopicFilters);
         }
         for s in self.subscriptions.iter() {
-            check_outgoing_str(s.filter)?;
-            validate_topic_filter(s.filter)?;
+            check_outgoing_filter(s.filter, version)?;
             let b = s.options.to_byte();
             if SubscriptionOptions::from_byte(b, version).is_none()
                 || (s.options.no_local && is_shared_filter(s.filter))
@@ -304,6 +321,9 @@ impl<'a> SubAck<'a> {
     ) -> Result<Self, DecodeError> {
         let packet_id = read_packet_id(r)?;
         let properties = read_props(r, version, PropertyContext::SubAck)?;
+        if r.is_empty() {
+            return Err(r.invalid(Violation::NoReasonCodes));
+        }
         let base = r.offset();
         let bytes = r.rest();
         for (i, code) in bytes.iter().enumerate() {
@@ -329,6 +349,9 @@ impl<'a> SubAck<'a> {
     /// Validates and measures the body.
     pub(crate) fn measure(&self, version: ProtocolVersion) -> Result<(usize, usize), Violation> {
         let (len, props) = measure_props(&self.properties, version, PropertyContext::SubAck)?;
+        if self.reasons.is_empty() {
+            return Err(Violation::NoReasonCodes);
+        }
         let mut n = 0;
         for c in self.reasons.iter() {
             if version == ProtocolVersion::V311 && !c.is_v3() {
@@ -369,10 +392,9 @@ impl<'a> Unsubscribe<'a> {
         let base = r.offset();
         let bytes = r.rest();
         let mut inner = Reader::new(bytes, base);
+        let v5 = version == ProtocolVersion::V5;
         while !inner.is_empty() {
-            let at = inner.offset();
-            let filter = inner.string()?;
-            validate_topic_filter(filter).map_err(|v| Reader::invalid_at(at, v))?;
+            read_filter(&mut inner, v5)?;
         }
         Ok(Unsubscribe {
             packet_id,
@@ -390,8 +412,7 @@ impl<'a> Unsubscribe<'a> {
             return Err(Violation::NoTopicFilters);
         }
         for f in self.filters.iter() {
-            check_outgoing_str(f)?;
-            validate_topic_filter(f)?;
+            check_outgoing_filter(f, version)?;
             len += 2 + f.len();
         }
         Ok((len, props))
@@ -424,6 +445,9 @@ impl<'a> UnsubAck<'a> {
             });
         }
         let properties = Properties::read(r, PropertyContext::UnsubAck)?;
+        if r.is_empty() {
+            return Err(r.invalid(Violation::NoReasonCodes));
+        }
         let base = r.offset();
         let bytes = r.rest();
         for (i, code) in bytes.iter().enumerate() {
@@ -456,6 +480,9 @@ impl<'a> UnsubAck<'a> {
             ProtocolVersion::V5 => {
                 let (len, props) =
                     measure_props(&self.properties, version, PropertyContext::UnsubAck)?;
+                if self.reasons.is_empty() {
+                    return Err(Violation::NoReasonCodes);
+                }
                 Ok((2 + len + self.reasons.len(), props))
             }
         }

@@ -3,34 +3,61 @@
 //! Seven bits per byte, least significant group first, continuation in bit 7, at most four bytes,
 //! so the largest value is 268,435,455.
 
-use super::Needed;
-
 /// The largest value a Variable Byte Integer can hold (0x0FFF_FFFF).
 pub const VARINT_MAX: u32 = 268_435_455;
 
 /// Why a varint could not be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum VarintError {
-    /// The input ended inside the varint.
-    Incomplete(Needed),
-    /// A fifth byte would be needed [MQTT-1.5.5-1].
-    TooLong,
+    /// The input ended inside the varint; `value` and `bytes` describe what was read so far.
+    Incomplete {
+        /// The value of the groups read so far.
+        value: u32,
+        /// Bytes read so far (all with the continuation bit set).
+        bytes: usize,
+    },
+    /// The varint breaks [MQTT-1.5.5-1]: it needs a fifth byte, or it is not in its shortest
+    /// form (a trailing zero group). `at` is the index of the offending byte.
+    Malformed {
+        /// Index of the offending byte within the input.
+        at: usize,
+    },
 }
 
 /// Reads a varint from the start of `input`: the value and how many bytes it took.
+///
+/// At most four bytes, and in the shortest form: "The encoded value MUST use the minimum number of
+/// bytes necessary to represent the value" [MQTT-1.5.5-1], so a last byte of 0x00 after a
+/// continuation is malformed.
 #[inline]
 pub(crate) fn read(input: &[u8]) -> Result<(u32, usize), VarintError> {
+    // The common case: one byte.
+    if let Some(&b) = input.first() {
+        if b & 0x80 == 0 {
+            return Ok((u32::from(b), 1));
+        }
+    }
     let mut value: u32 = 0;
     for i in 0..4 {
         let Some(&byte) = input.get(i) else {
-            return Err(VarintError::Incomplete(Needed::AtLeast(1)));
+            return Err(VarintError::Incomplete { value, bytes: i });
         };
         value |= u32::from(byte & 0x7F) << (7 * i);
         if byte & 0x80 == 0 {
+            if byte == 0 && i > 0 {
+                return Err(VarintError::Malformed { at: i });
+            }
             return Ok((value, i + 1));
         }
     }
-    Err(VarintError::TooLong)
+    Err(VarintError::Malformed { at: 3 })
+}
+
+/// The smallest value a varint can have whose first `bytes` bytes (all with the continuation
+/// bit) add up to `value`: the next group is at least 1.
+#[inline]
+pub(crate) fn min_value(value: u32, bytes: usize) -> u64 {
+    u64::from(value) + (1u64 << (7 * bytes.min(4)))
 }
 
 /// How many bytes `value` takes as a varint (1–4); values above [`VARINT_MAX`] report 5, which no
@@ -99,13 +126,29 @@ mod tests {
     fn five_bytes_is_malformed_and_short_input_is_incomplete() {
         assert_eq!(
             read(&[0xFF, 0xFF, 0xFF, 0xFF, 0x01]),
-            Err(VarintError::TooLong)
+            Err(VarintError::Malformed { at: 3 })
         );
         assert_eq!(
-            read(&[0x80]),
-            Err(VarintError::Incomplete(Needed::AtLeast(1)))
+            read(&[0x81]),
+            Err(VarintError::Incomplete { value: 1, bytes: 1 })
         );
-        assert_eq!(read(&[]), Err(VarintError::Incomplete(Needed::AtLeast(1))));
+        assert_eq!(
+            read(&[]),
+            Err(VarintError::Incomplete { value: 0, bytes: 0 })
+        );
         assert_eq!(len(VARINT_MAX + 1), 5);
+        assert_eq!(min_value(1, 1), 129);
+    }
+
+    #[test]
+    fn non_minimal_forms_are_malformed() {
+        // 0 in two bytes, 127 in three: [MQTT-1.5.5-1].
+        assert_eq!(read(&[0x80, 0x00]), Err(VarintError::Malformed { at: 1 }));
+        assert_eq!(
+            read(&[0xFF, 0x80, 0x00]),
+            Err(VarintError::Malformed { at: 2 })
+        );
+        // A zero group in the middle is fine: 16,384 = 0x80 0x80 0x01.
+        assert_eq!(read(&[0x80, 0x80, 0x01]), Ok((16_384, 3)));
     }
 }
