@@ -128,6 +128,9 @@ pub enum UsageError {
     },
     /// An argument is invalid; the string says which and why (never its secret value).
     InvalidArgument(&'static str),
+    /// An argument breaks a Huawei Cloud IoTDA rule (an id, a secret, a topic, a payload).
+    #[cfg(feature = "iotda")]
+    Iotda(crate::iotda::IotdaError),
 }
 
 impl fmt::Display for UsageError {
@@ -149,6 +152,8 @@ impl fmt::Display for UsageError {
                 write!(f, "buffer too small: {required} bytes required")
             }
             UsageError::InvalidArgument(what) => write!(f, "invalid argument: {what}"),
+            #[cfg(feature = "iotda")]
+            UsageError::Iotda(e) => write!(f, "invalid argument: {e}"),
         }
     }
 }

@@ -38,6 +38,8 @@ extern crate std;
 
 mod codec;
 mod error;
+#[cfg(feature = "iotda")]
+pub mod iotda;
 mod time;
 
 pub use codec::{
