@@ -253,43 +253,16 @@ impl UtcTime {
         const BAD: IotdaError =
             IotdaError::InvalidTime("not yyyyMMddTHHmmssZ or yyyy-MM-ddTHH:mm:ss.SSSZ");
         let b = s.as_bytes();
-        // Layout of each accepted form: which bytes are digits, which are fixed separators.
-        let (fields, millis): (&[(usize, usize)], Option<usize>) = match b.len() {
-            16 if fixed(b, &[(8, b'T'), (15, b'Z')]) => {
-                (&[(0, 4), (4, 2), (6, 2), (9, 2), (11, 2), (13, 2)], None)
-            }
-            20 if fixed(
-                b,
-                &[
-                    (4, b'-'),
-                    (7, b'-'),
-                    (10, b'T'),
-                    (13, b':'),
-                    (16, b':'),
-                    (19, b'Z'),
-                ],
-            ) =>
-            {
-                (&[(0, 4), (5, 2), (8, 2), (11, 2), (14, 2), (17, 2)], None)
-            }
-            24 if fixed(
-                b,
-                &[
-                    (4, b'-'),
-                    (7, b'-'),
-                    (10, b'T'),
-                    (13, b':'),
-                    (16, b':'),
-                    (19, b'.'),
-                    (23, b'Z'),
-                ],
-            ) =>
-            {
-                (
-                    &[(0, 4), (5, 2), (8, 2), (11, 2), (14, 2), (17, 2)],
-                    Some(20),
-                )
-            }
+        // Layout of each accepted form: where the digit fields are, which separators are fixed.
+        const COMPACT: &[(usize, usize)] = &[(0, 4), (4, 2), (6, 2), (9, 2), (11, 2), (13, 2)];
+        const DASHED: &[(usize, usize)] = &[(0, 4), (5, 2), (8, 2), (11, 2), (14, 2), (17, 2)];
+        const DASHED_SEPARATORS: &[(usize, u8)] =
+            &[(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
+        let dashed = fixed(b, DASHED_SEPARATORS);
+        let (fields, millis) = match b.len() {
+            16 if fixed(b, &[(8, b'T'), (15, b'Z')]) => (COMPACT, None),
+            20 if dashed && fixed(b, &[(19, b'Z')]) => (DASHED, None),
+            24 if dashed && fixed(b, &[(19, b'.'), (23, b'Z')]) => (DASHED, Some(20)),
             _ => return Err(BAD),
         };
         let mut v = [0u16; 6];
