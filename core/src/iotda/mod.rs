@@ -23,6 +23,7 @@ mod error;
 mod ids;
 mod limits;
 mod secret;
+mod topics;
 mod utc;
 mod verifier;
 
@@ -36,5 +37,9 @@ pub use error::{
 pub use ids::{DeviceId, MAX_DEVICE_ID_LEN, MAX_SCOPE_ID_LEN, MIN_SCOPE_ID_LEN, ScopeId};
 pub use limits::*;
 pub use secret::{DeviceSecret, GroupSecret, MAX_SECRET_LEN, Password, SecretString};
+pub use topics::{
+    Direction, LegacyTopic, ReportSuffix, SysTopic, Topic, bootstrap_filter,
+    bridge_downstream_filters, downstream_filters,
+};
 pub use utc::UtcTime;
 pub use verifier::{LoginRejection, LoginRequest, RegisteredAuth, Verifier};
