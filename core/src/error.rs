@@ -60,6 +60,14 @@ pub enum ProtocolError {
     Disconnected(ReasonCode),
     /// A SUBACK or UNSUBACK whose code count differs from the request's filter count.
     AckCountMismatch,
+    /// The server refused the connection: CONNACK carried this reason code (3.1.1 return codes
+    /// are mapped onto the 5.0 codes).
+    ConnectRefused(ReasonCode),
+    /// The transport closed without a DISCONNECT (reported by the driver's `handle_closed`).
+    ConnectionClosed,
+    /// CONNACK said a session is present although CONNECT asked for a clean start
+    /// [MQTT-3.2.2-2].
+    SessionPresentOnCleanStart,
 }
 
 impl ProtocolError {
@@ -71,7 +79,8 @@ impl ProtocolError {
             ProtocolError::ReceiveMaximumExceeded => ReasonCode::ReceiveMaximumExceeded,
             ProtocolError::PacketTooLarge => ReasonCode::PacketTooLarge,
             ProtocolError::QosNotAllowed => ReasonCode::QosNotSupported,
-            ProtocolError::Disconnected(c) => *c,
+            ProtocolError::Disconnected(c) | ProtocolError::ConnectRefused(c) => *c,
+            ProtocolError::ConnectionClosed => ReasonCode::UnspecifiedError,
             _ => ReasonCode::ProtocolError,
         }
     }
@@ -93,6 +102,11 @@ impl fmt::Display for ProtocolError {
             ProtocolError::Disconnected(c) => write!(f, "peer disconnected: {c}"),
             ProtocolError::AckCountMismatch => {
                 f.write_str("acknowledgement carries a different number of codes than the request")
+            }
+            ProtocolError::ConnectRefused(c) => write!(f, "connection refused: {c}"),
+            ProtocolError::ConnectionClosed => f.write_str("the connection closed"),
+            ProtocolError::SessionPresentOnCleanStart => {
+                f.write_str("session present after a clean start")
             }
         }
     }
@@ -131,6 +145,48 @@ pub enum UsageError {
     /// An argument breaks a Huawei Cloud IoTDA rule (an id, a secret, a topic, a payload).
     #[cfg(feature = "iotda")]
     Iotda(crate::iotda::IotdaError),
+    /// A retained PUBLISH to a server that said Retain Available = 0.
+    RetainNotSupported,
+    /// A snapshot given to `restore` cannot be used.
+    Snapshot(SnapshotError),
+}
+
+/// Why a session snapshot was refused by `restore`. Nothing changes when it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SnapshotError {
+    /// The bytes end before the snapshot does.
+    Truncated,
+    /// The bytes do not start with the snapshot magic.
+    NotASnapshot,
+    /// A format version this build does not read.
+    UnsupportedVersion(u8),
+    /// The checksum does not match: the bytes were altered.
+    ChecksumMismatch,
+    /// The snapshot is well formed but its content is not (the string names the field).
+    Invalid(&'static str),
+    /// The snapshot holds more than this client's configured limits allow.
+    ExceedsLimits,
+    /// The snapshot was taken with another protocol version.
+    VersionMismatch,
+}
+
+impl fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SnapshotError::Truncated => f.write_str("snapshot is truncated"),
+            SnapshotError::NotASnapshot => f.write_str("not a session snapshot"),
+            SnapshotError::UnsupportedVersion(v) => write!(f, "unsupported snapshot format {v}"),
+            SnapshotError::ChecksumMismatch => f.write_str("snapshot checksum mismatch"),
+            SnapshotError::Invalid(what) => write!(f, "invalid snapshot: {what}"),
+            SnapshotError::ExceedsLimits => {
+                f.write_str("snapshot exceeds the configured queue limits")
+            }
+            SnapshotError::VersionMismatch => {
+                f.write_str("snapshot was taken with another protocol version")
+            }
+        }
+    }
 }
 
 impl fmt::Display for UsageError {
@@ -154,6 +210,8 @@ impl fmt::Display for UsageError {
             UsageError::InvalidArgument(what) => write!(f, "invalid argument: {what}"),
             #[cfg(feature = "iotda")]
             UsageError::Iotda(e) => write!(f, "invalid argument: {e}"),
+            UsageError::RetainNotSupported => f.write_str("retain not supported by the server"),
+            UsageError::Snapshot(e) => write!(f, "{e}"),
         }
     }
 }
@@ -221,6 +279,7 @@ impl Error {
             Error::Usage(UsageError::PacketTooLarge { .. }) => ReasonCode::PacketTooLarge,
             Error::Usage(UsageError::QueueFull) => ReasonCode::QuotaExceeded,
             Error::Usage(UsageError::QosNotSupported) => ReasonCode::QosNotSupported,
+            Error::Usage(UsageError::RetainNotSupported) => ReasonCode::RetainNotSupported,
             Error::Usage(_) => ReasonCode::ImplementationSpecificError,
             Error::Timeout(TimeoutKind::KeepAlive) => ReasonCode::KeepAliveTimeout,
             Error::Timeout(_) => ReasonCode::UnspecifiedError,
@@ -283,6 +342,8 @@ impl std::error::Error for Error {}
 impl std::error::Error for UsageError {}
 #[cfg(feature = "std")]
 impl std::error::Error for ProtocolError {}
+#[cfg(feature = "std")]
+impl std::error::Error for SnapshotError {}
 
 /// Shorthand for results whose error is [`Error`].
 pub type Result<T, E = Error> = core::result::Result<T, E>;

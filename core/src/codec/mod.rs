@@ -17,6 +17,7 @@ mod connect;
 mod disconnect;
 mod errors;
 mod list;
+mod owned;
 mod properties;
 mod publish;
 mod reader;
@@ -35,6 +36,8 @@ pub use connect::{Connack, Connect, Will};
 pub use disconnect::{Auth, Disconnect};
 pub use errors::{DecodeError, EncodeError, Needed, Violation};
 pub use list::{List, ListItem, ListIter};
+pub use owned::OwnedProperties;
+pub(crate) use owned::write_properties_body;
 pub use properties::{Properties, Property, PropertyContext, PropertyId, PropertyType};
 pub use publish::{PubAck, PubComp, PubRec, PubRel, Publish};
 pub use reason::{
