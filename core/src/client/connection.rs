@@ -1,0 +1,619 @@
+//! One connection: opening (credentials, CONNECT, CONNACK), keep-alive, and its end (closed,
+//! fault, timeout), with the reconnect timer. State changes go through [`state::next`].
+
+use alloc::boxed::Box;
+use alloc::collections::VecDeque;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::time::Duration;
+
+use zeroize::Zeroize;
+
+use super::event::{ConnectedInfo, ConnectionLost, DropReason, Event};
+use super::session::{OutState, Request, RequestKind};
+use super::state::{self, Input, State};
+use super::timer::Timer;
+use super::{Client, ClientConfig, Credentials, RequeuePolicy};
+use crate::codec::{
+    Connack, Connect, Disconnect, DisconnectReason, List, MAX_PACKET_SIZE, OwnedProperties, Packet,
+    Properties, Property, ProtocolVersion, QoS, ReasonCode, Subscribe, Subscription, Will, encode,
+    encoded_len,
+};
+use crate::error::{Error, ErrorKind, ProtocolError, TimeoutKind};
+use crate::time::Instant;
+
+/// What the server knows about this connection, and what we learned from its CONNACK. The
+/// limits are kept while offline so that `publish` can refuse what the server would.
+#[derive(Debug, Clone)]
+pub(crate) struct Conn {
+    pub(crate) server_receive_max: u16,
+    pub(crate) server_max_packet: Option<u32>,
+    pub(crate) server_alias_max: u16,
+    pub(crate) max_qos: QoS,
+    pub(crate) retain_available: bool,
+    /// Keep-alive in force, seconds.
+    pub(crate) keep_alive: u16,
+    pub(crate) connect_sent: bool,
+    pub(crate) clean_start_sent: bool,
+    /// Outgoing topic aliases: alias `i + 1` stands for `aliases_out[i]`.
+    pub(crate) aliases_out: Vec<String>,
+    /// Incoming topic aliases: alias `i + 1` stands for `aliases_in[i]`.
+    pub(crate) aliases_in: Vec<Option<String>>,
+    pub(crate) ping_outstanding: bool,
+    pub(crate) last_tx: Instant,
+    pub(crate) last_rx: Instant,
+    pub(crate) connected_at: Instant,
+    /// In-flight messages flagged for resending on this connection.
+    pub(crate) resend_pending: usize,
+    pub(crate) auth_challenged: bool,
+    pub(crate) reauthenticating: bool,
+}
+
+impl Default for Conn {
+    fn default() -> Self {
+        Conn {
+            server_receive_max: u16::MAX,
+            server_max_packet: None,
+            server_alias_max: 0,
+            max_qos: QoS::ExactlyOnce,
+            retain_available: true,
+            keep_alive: 0,
+            connect_sent: false,
+            clean_start_sent: false,
+            aliases_out: Vec::new(),
+            aliases_in: Vec::new(),
+            ping_outstanding: false,
+            last_tx: Instant::ZERO,
+            last_rx: Instant::ZERO,
+            connected_at: Instant::ZERO,
+            resend_pending: 0,
+            auth_challenged: false,
+            reauthenticating: false,
+        }
+    }
+}
+
+impl Conn {
+    /// Why the server (per its last CONNACK) would not take this publish.
+    pub(crate) fn refuses(&self, qos: QoS, retain: bool, size: usize) -> Option<DropReason> {
+        if qos > self.max_qos {
+            return Some(DropReason::QosNotSupported);
+        }
+        if retain && !self.retain_available {
+            return Some(DropReason::RetainNotSupported);
+        }
+        match self.server_max_packet {
+            Some(max) if size > max as usize => Some(DropReason::PacketTooLarge { size, max }),
+            _ => None,
+        }
+    }
+
+    /// Resets what belongs to one connection.
+    fn start(&mut self, now: Instant) {
+        self.connect_sent = false;
+        self.clean_start_sent = false;
+        self.aliases_out = Vec::new();
+        self.aliases_in = Vec::new();
+        self.ping_outstanding = false;
+        self.last_tx = now;
+        self.last_rx = now;
+        self.resend_pending = 0;
+        self.auth_challenged = false;
+        self.reauthenticating = false;
+    }
+}
+
+/// Reason String, Server Reference and User Properties of a server's CONNACK or DISCONNECT.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PeerInfo {
+    reason_string: Option<String>,
+    server_reference: Option<String>,
+    user_properties: Vec<(String, String)>,
+}
+
+impl PeerInfo {
+    pub(crate) fn from_properties(p: &Properties<'_>) -> Self {
+        PeerInfo {
+            reason_string: p.reason_string().map(String::from),
+            server_reference: p.server_reference().map(String::from),
+            user_properties: user_properties(p),
+        }
+    }
+}
+
+fn user_properties(p: &Properties<'_>) -> Vec<(String, String)> {
+    p.user_properties()
+        .map(|(k, v)| (String::from(k), String::from(v)))
+        .collect()
+}
+
+fn secs(s: u16) -> Duration {
+    Duration::from_secs(u64::from(s))
+}
+
+/// The DISCONNECT reason a client may send for `error` (MQTT 5.0 §3.14.2.1 lists which codes a
+/// client may use).
+fn client_disconnect_reason(error: &Error) -> DisconnectReason {
+    let code = error.reason_code();
+    let client_may_send = matches!(
+        code,
+        ReasonCode::MalformedPacket
+            | ReasonCode::ProtocolError
+            | ReasonCode::ImplementationSpecificError
+            | ReasonCode::TopicNameInvalid
+            | ReasonCode::ReceiveMaximumExceeded
+            | ReasonCode::TopicAliasInvalid
+            | ReasonCode::PacketTooLarge
+            | ReasonCode::PayloadFormatInvalid
+    );
+    match (client_may_send, error.kind()) {
+        (true, _) => DisconnectReason::from_reason_code(code),
+        (false, ErrorKind::Malformed) => Some(DisconnectReason::MalformedPacket),
+        (false, ErrorKind::Protocol) => Some(DisconnectReason::ProtocolError),
+        _ => None,
+    }
+    .unwrap_or(DisconnectReason::UnspecifiedError)
+}
+
+/// Encodes the CONNECT for `config` into `out`.
+fn encode_connect(
+    config: &ClientConfig,
+    client_id: &str,
+    clean_start: bool,
+    username: Option<&str>,
+    password: Option<&[u8]>,
+    out: &mut Vec<u8>,
+) -> Result<usize, Error> {
+    let v5 = config.protocol == ProtocolVersion::V5;
+    let mut props: Vec<Property<'_>> = Vec::new();
+    if v5 {
+        if config.session_expiry != 0 {
+            props.push(Property::SessionExpiryInterval(config.session_expiry));
+        }
+        if config.receive_maximum != u16::MAX {
+            props.push(Property::ReceiveMaximum(config.receive_maximum));
+        }
+        if config.maximum_packet_size < MAX_PACKET_SIZE {
+            props.push(Property::MaximumPacketSize(config.maximum_packet_size));
+        }
+        if config.topic_alias_maximum > 0 {
+            props.push(Property::TopicAliasMaximum(config.topic_alias_maximum));
+        }
+        if let Some(m) = &config.auth_method {
+            props.push(Property::AuthenticationMethod(m));
+        }
+        if let Some(d) = &config.auth_data {
+            props.push(Property::AuthenticationData(d));
+        }
+        props.extend(config.connect_properties.as_properties().iter());
+    }
+    let will = config.will.as_ref().map(|w| Will {
+        qos: w.qos,
+        retain: w.retain,
+        properties: w.properties.as_properties(),
+        topic: &w.topic,
+        payload: &w.payload,
+    });
+    let connect = Connect {
+        protocol: config.protocol,
+        clean_start,
+        keep_alive: config.keep_alive,
+        properties: Properties::new(&props),
+        client_id,
+        will,
+        username,
+        password,
+    };
+    Ok(encode(&Packet::Connect(connect), config.protocol, out)?)
+}
+
+impl Client {
+    /// The driver opened a transport. The client asks for credentials
+    /// ([`Event::CredentialsNeeded`]) or, with static ones, queues CONNECT at once; the CONNACK
+    /// timer starts. Ignored while a transport is already open. In [`State::Idle`] it also
+    /// counts as `connect()`.
+    pub fn handle_connected(&mut self, now: Instant) {
+        if self.state == State::Idle {
+            if let Err(error) = self.config.validate() {
+                self.push_event(Event::ConnectionLost(Box::new(ConnectionLost {
+                    error,
+                    reason_string: None,
+                    server_reference: None,
+                    user_properties: Vec::new(),
+                    reconnect_at: None,
+                })));
+                return;
+            }
+            self.backoff.reset();
+        }
+        let Some(next) = state::next(self.state, Input::TransportUp) else {
+            return;
+        };
+        self.state = next;
+        self.timers.stop(Timer::Reconnect);
+        self.clear_outbox();
+        self.rx = Vec::new();
+        self.conn.start(now);
+        self.timers.set(
+            Timer::Connack,
+            now.saturating_add(self.config.connack_timeout),
+        );
+        match &self.config.credentials {
+            Credentials::AskEachTime => self.push_event(Event::CredentialsNeeded),
+            Credentials::None => self.connect_or_fail(now, None, None),
+            Credentials::Static { .. } => {
+                // Taken out for the call and put back: no copy of the password is made.
+                let creds = core::mem::take(&mut self.config.credentials);
+                if let Credentials::Static { username, password } = &creds {
+                    self.connect_or_fail(
+                        now,
+                        username.as_deref(),
+                        password.as_ref().map(super::Password::expose),
+                    );
+                }
+                self.config.credentials = creds;
+            }
+        }
+    }
+
+    fn connect_or_fail(&mut self, now: Instant, username: Option<&str>, password: Option<&[u8]>) {
+        if let Err(error) = self.send_connect(username, password) {
+            self.lost(now, error, PeerInfo::default());
+        }
+    }
+
+    /// Queues CONNECT and moves to [`State::AwaitingConnack`].
+    pub(crate) fn send_connect(
+        &mut self,
+        username: Option<&str>,
+        password: Option<&[u8]>,
+    ) -> Result<(), Error> {
+        let next = state::next(self.state, Input::CredentialsSet).ok_or(
+            crate::error::UsageError::InvalidState("no transport is waiting for credentials"),
+        )?;
+        let v5 = self.config.protocol == ProtocolVersion::V5;
+        let clean_start = if v5 && self.session.started {
+            false
+        } else {
+            self.config.clean_start
+        };
+        let client_id = match &self.assigned_client_id {
+            Some(id) if self.config.client_id.is_empty() => id.as_str(),
+            _ => self.config.client_id.as_str(),
+        };
+        encode_connect(
+            &self.config,
+            client_id,
+            clean_start,
+            username,
+            password,
+            &mut self.outbox,
+        )?;
+        self.outbox_secret |= password.is_some();
+        self.state = next;
+        self.conn.connect_sent = true;
+        self.conn.clean_start_sent = clean_start;
+        Ok(())
+    }
+
+    /// The transport closed (or could not be opened). Bytes not yet polled are discarded; the
+    /// connection is lost ([`Event::ConnectionLost`]) unless the client had already given it up.
+    pub fn handle_closed(&mut self, now: Instant) {
+        self.clear_outbox();
+        if self.state.has_transport() || self.state == State::WaitingForTransport {
+            self.lost(
+                now,
+                Error::Protocol(ProtocolError::ConnectionClosed),
+                PeerInfo::default(),
+            );
+        }
+    }
+
+    /// Runs the timers due at `now`: CONNACK timeout, PINGREQ, PINGRESP timeout, reconnect.
+    /// Calling it early or twice does nothing.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        if self.timers.expire(Timer::Connack, now) {
+            self.lost(
+                now,
+                Error::Timeout(TimeoutKind::Connack),
+                PeerInfo::default(),
+            );
+        }
+        if self.timers.expire(Timer::PingResponse, now) {
+            self.lost(
+                now,
+                Error::Timeout(TimeoutKind::KeepAlive),
+                PeerInfo::default(),
+            );
+        }
+        if self.timers.expire(Timer::Ping, now) && self.state == State::Connected {
+            self.queue_control(&Packet::PingReq);
+            self.conn.ping_outstanding = true;
+            let wait = self
+                .config
+                .ping_timeout
+                .unwrap_or_else(|| secs(self.conn.keep_alive));
+            self.timers
+                .set(Timer::PingResponse, now.saturating_add(wait));
+        }
+        if self.timers.expire(Timer::Reconnect, now) {
+            if let Some(next) = state::next(self.state, Input::ReconnectTimer) {
+                self.state = next;
+                self.push_event(Event::ReconnectDue {
+                    attempt: self.backoff.attempt(),
+                });
+            }
+        }
+    }
+
+    /// Arms the PINGREQ timer: keep-alive after the older of the last send and the last
+    /// receipt.
+    pub(crate) fn reschedule_ping(&mut self) {
+        if self.state != State::Connected || self.conn.keep_alive == 0 || self.conn.ping_outstanding
+        {
+            self.timers.stop(Timer::Ping);
+            return;
+        }
+        let base = self.conn.last_tx.min(self.conn.last_rx);
+        self.timers
+            .set(Timer::Ping, base.saturating_add(secs(self.conn.keep_alive)));
+    }
+
+    /// Anything arrived: the link is alive.
+    pub(crate) fn link_alive(&mut self, now: Instant) {
+        self.conn.last_rx = now;
+        if self.conn.ping_outstanding {
+            self.conn.ping_outstanding = false;
+            self.timers.stop(Timer::PingResponse);
+        }
+        self.reschedule_ping();
+    }
+
+    /// The peer broke the rules: in 5.0 queue a DISCONNECT with the matching reason code, then
+    /// end the connection.
+    pub(crate) fn fail(&mut self, now: Instant, error: Error) {
+        if self.config.protocol == ProtocolVersion::V5
+            && self.conn.connect_sent
+            && self.state.has_transport()
+        {
+            let reason = client_disconnect_reason(&error);
+            let text = error.to_string();
+            let items = [Property::ReasonString(&text)];
+            let mut packet = Disconnect {
+                reason,
+                properties: Properties::new(&items),
+            };
+            let limit = self.conn.server_max_packet.unwrap_or(MAX_PACKET_SIZE) as usize;
+            if encoded_len(&Packet::Disconnect(packet), ProtocolVersion::V5)
+                .map_or(true, |n| n > limit)
+            {
+                packet.properties = Properties::empty();
+            }
+            self.queue_control(&Packet::Disconnect(packet));
+        }
+        self.lost(now, error, PeerInfo::default());
+    }
+
+    /// The connection is over: stop its timers, forget its buffers, start the reconnect timer
+    /// (or go idle) and tell the application.
+    pub(crate) fn lost(&mut self, now: Instant, error: Error, info: PeerInfo) {
+        let input = if self.config.reconnect.enabled {
+            Input::Lost
+        } else {
+            Input::LostFinal
+        };
+        let Some(next) = state::next(self.state, input) else {
+            return;
+        };
+        let was_connected = self.state == State::Connected;
+        self.state = next;
+        self.timers.stop(Timer::Connack);
+        self.timers.stop(Timer::Ping);
+        self.timers.stop(Timer::PingResponse);
+        self.rx = Vec::new();
+        self.conn.ping_outstanding = false;
+        self.conn.auth_challenged = false;
+        self.conn.reauthenticating = false;
+        self.conn.connect_sent = false;
+        let reconnect_at = if next == State::Backoff {
+            if was_connected
+                && now.saturating_duration_since(self.conn.connected_at)
+                    >= self.config.reconnect.stable_after
+            {
+                self.backoff.reset();
+            }
+            let at = now.saturating_add(self.backoff.next_delay(&self.config.reconnect));
+            self.timers.set(Timer::Reconnect, at);
+            Some(at)
+        } else {
+            None
+        };
+        self.push_event(Event::ConnectionLost(Box::new(ConnectionLost {
+            error,
+            reason_string: info.reason_string,
+            server_reference: info.server_reference,
+            user_properties: info.user_properties,
+            reconnect_at,
+        })));
+    }
+
+    /// Discards unsent output (the transport it was meant for is gone), wiping a password.
+    pub(crate) fn clear_outbox(&mut self) {
+        if self.outbox_secret {
+            self.outbox.zeroize();
+            self.outbox_secret = false;
+        }
+        self.outbox = Vec::new();
+    }
+
+    /// CONNACK arrived.
+    pub(crate) fn on_connack(&mut self, now: Instant, c: &Connack<'_>) -> Result<(), Error> {
+        if self.state != State::AwaitingConnack {
+            return Err(ProtocolError::UnexpectedPacket(crate::codec::PacketType::Connack).into());
+        }
+        let props = c.properties;
+        if c.reason.is_error() {
+            self.lost(
+                now,
+                Error::Protocol(ProtocolError::ConnectRefused(c.reason.into())),
+                PeerInfo::from_properties(&props),
+            );
+            return Ok(());
+        }
+        if c.session_present && self.conn.clean_start_sent {
+            return Err(ProtocolError::SessionPresentOnCleanStart.into());
+        }
+        let next = state::next(self.state, Input::ConnackAccepted).ok_or(
+            ProtocolError::UnexpectedPacket(crate::codec::PacketType::Connack),
+        )?;
+        let conn = &mut self.conn;
+        conn.server_receive_max = props.receive_maximum().unwrap_or(u16::MAX);
+        conn.server_max_packet = props.maximum_packet_size();
+        conn.server_alias_max = props.topic_alias_maximum().unwrap_or(0);
+        conn.max_qos = props.maximum_qos().unwrap_or(QoS::ExactlyOnce);
+        conn.retain_available = props.retain_available().unwrap_or(true);
+        conn.keep_alive = props.server_keep_alive().unwrap_or(self.config.keep_alive);
+        conn.connected_at = now;
+        conn.auth_challenged = false;
+        if let Some(id) = props.assigned_client_identifier() {
+            self.assigned_client_id = Some(String::from(id));
+        }
+        self.timers.stop(Timer::Connack);
+        self.state = next;
+        let info = ConnectedInfo {
+            session_present: c.session_present,
+            keep_alive: self.conn.keep_alive,
+            server_keep_alive: props.server_keep_alive(),
+            session_expiry: props
+                .session_expiry_interval()
+                .unwrap_or(self.config.session_expiry),
+            assigned_client_id: props.assigned_client_identifier().map(String::from),
+            receive_maximum: self.conn.server_receive_max,
+            maximum_packet_size: self.conn.server_max_packet,
+            topic_alias_maximum: self.conn.server_alias_max,
+            maximum_qos: self.conn.max_qos,
+            retain_available: self.conn.retain_available,
+            wildcard_subscription_available: props
+                .wildcard_subscription_available()
+                .unwrap_or(true),
+            subscription_identifiers_available: props
+                .subscription_identifier_available()
+                .unwrap_or(true),
+            shared_subscription_available: props.shared_subscription_available().unwrap_or(true),
+            reason_string: props.reason_string().map(String::from),
+            response_information: props.response_information().map(String::from),
+            server_reference: props.server_reference().map(String::from),
+            authentication_data: props.authentication_data().map(<[u8]>::to_vec),
+            user_properties: user_properties(&props),
+            properties: OwnedProperties::from_decoded(&props),
+        };
+        self.push_event(Event::Connected(Box::new(info)));
+        self.session.started = true;
+        if c.session_present {
+            for f in &mut self.session.inflight {
+                f.resend = true;
+            }
+            self.conn.resend_pending = self.session.inflight.len();
+        } else {
+            self.begin_new_session();
+        }
+        for r in &mut self.session.requests {
+            r.sent = false;
+        }
+        if !c.session_present && self.config.reconnect.resubscribe {
+            self.resubscribe();
+        }
+        for r in &mut self.session.requests {
+            if !r.sent {
+                self.outbox.extend_from_slice(&r.packet);
+                r.sent = true;
+            }
+        }
+        self.reschedule_ping();
+        self.mark_dirty();
+        Ok(())
+    }
+
+    /// The server has no session for us: forget received QoS 2 state, apply the requeue policy
+    /// to what was in flight.
+    fn begin_new_session(&mut self) {
+        self.session.epoch = self.session.epoch.wrapping_add(1);
+        self.session.incoming.clear();
+        self.conn.resend_pending = 0;
+        let inflight = core::mem::take(&mut self.session.inflight);
+        let mut requeue = VecDeque::new();
+        for f in inflight {
+            let keep = f.state != OutState::Released
+                && self.config.reconnect.requeue == RequeuePolicy::Resend;
+            if keep {
+                requeue.push_back(f.msg);
+            } else {
+                self.session.forget(&f.msg);
+                self.push_event(Event::PublishDropped {
+                    packet_id: Some(f.id),
+                    reason: DropReason::SessionLost,
+                });
+            }
+        }
+        while let Some(m) = requeue.pop_back() {
+            self.session.pending.push_front(m);
+        }
+    }
+
+    /// Queues SUBSCRIBE requests, ahead of the application's, for every remembered
+    /// subscription: one request per run of equal Subscription Identifiers, at most 32 filters
+    /// each.
+    fn resubscribe(&mut self) {
+        let mut added = 0usize;
+        let mut start = 0usize;
+        let total = self.session.subscriptions.len();
+        while start < total {
+            let sub_id = self.session.subscriptions.get(start).and_then(|r| r.sub_id);
+            let mut end = start;
+            while end < total
+                && end - start < 32
+                && self.session.subscriptions.get(end).and_then(|r| r.sub_id) == sub_id
+            {
+                end += 1;
+            }
+            let Some(id) = self.session.allocate_id() else {
+                break;
+            };
+            let subs: Vec<Subscription<'_>> = self
+                .session
+                .subscriptions
+                .get(start..end)
+                .unwrap_or(&[])
+                .iter()
+                .map(|r| Subscription {
+                    filter: &r.filter,
+                    options: r.options,
+                })
+                .collect();
+            let items = sub_id.map(Property::SubscriptionIdentifier);
+            let props = match (&items, self.config.protocol) {
+                (Some(p), ProtocolVersion::V5) => Properties::new(core::slice::from_ref(p)),
+                _ => Properties::empty(),
+            };
+            let packet = Packet::Subscribe(Subscribe {
+                packet_id: id,
+                properties: props,
+                subscriptions: List::new(&subs),
+            });
+            let mut bytes = Vec::new();
+            if encode(&packet, self.config.protocol, &mut bytes).is_ok() {
+                drop(subs);
+                self.session.requests.push(Request {
+                    id,
+                    kind: RequestKind::Subscribe,
+                    packet: bytes,
+                    sent: false,
+                    resubscribe: true,
+                });
+                added += 1;
+            }
+            start = end;
+        }
+        self.session.requests.rotate_right(added);
+    }
+}

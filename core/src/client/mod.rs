@@ -1,0 +1,650 @@
+//! The sans-IO MQTT client session. See [`Client`].
+
+mod backoff;
+mod config;
+mod connection;
+mod event;
+mod persist;
+mod receive;
+mod session;
+pub mod state;
+mod timer;
+mod transmit;
+
+#[cfg(test)]
+mod tests;
+
+use alloc::collections::VecDeque;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+pub use config::{ClientConfig, Credentials, Password, ReconnectPolicy, RequeuePolicy, WillConfig};
+pub use event::{AckToken, ConnectedInfo, ConnectionLost, DropReason, Event, Message};
+pub use session::topic_matches;
+pub use state::State;
+
+use crate::codec::{
+    AuthReason, List, PacketId, Properties, PropertyContext, ProtocolVersion, QoS, Subscribe,
+    Subscription, Unsubscribe, encode, encoded_len, write_properties_body,
+};
+use crate::error::{Result, UsageError};
+use crate::time::Instant;
+
+use backoff::Backoff;
+use connection::Conn;
+use session::{OutMsg, Request, RequestKind, Session};
+use state::Input;
+use timer::TimerTable;
+
+/// A sans-IO MQTT 3.1.1 / 5.0 client session.
+///
+/// The client owns no socket, no clock and no random source. A driver moves bytes and time in
+/// and out; the application issues commands and takes events. Nothing here blocks, and nothing
+/// panics on any input.
+///
+/// # The call protocol
+///
+/// **Commands** return at once. Misuse fails with [`Error::Usage`] and changes nothing:
+/// [`connect`](Client::connect), [`publish`](Client::publish),
+/// [`subscribe`](Client::subscribe), [`unsubscribe`](Client::unsubscribe),
+/// [`ack`](Client::ack) (manual-ack mode), [`disconnect`](Client::disconnect),
+/// [`set_credentials`](Client::set_credentials), [`auth_continue`](Client::auth_continue),
+/// [`reauthenticate`](Client::reauthenticate).
+///
+/// **Inputs** from the driver:
+/// - [`handle_connected(now)`](Client::handle_connected): a transport (TCP, TLS, WebSocket) is
+///   open. The client asks for credentials if needed, then queues CONNECT.
+/// - [`handle_bytes(now, bytes)`](Client::handle_bytes): bytes read from the transport, split
+///   anywhere (one byte at a time is fine). Only a partial packet is buffered, never more than
+///   the configured maximum packet size.
+/// - [`handle_timeout(now)`](Client::handle_timeout): the deadline from `poll_timeout` passed.
+///   Early or repeated calls do nothing.
+/// - [`handle_closed(now)`](Client::handle_closed): the transport closed or failed to open.
+///
+/// **Outputs**, polled in this order after every input and every command:
+/// 1. [`poll_transmit`](Client::poll_transmit) (or
+///    [`poll_transmit_to_slice`](Client::poll_transmit_to_slice)) until it returns 0: whole
+///    packets to write to the transport;
+/// 2. [`poll_timeout`](Client::poll_timeout): when to call `handle_timeout` next;
+/// 3. [`poll_event`](Client::poll_event) until `None`: what happened.
+///
+/// Taking an event can queue output (automatic acknowledgements, and any command the
+/// application issues in reaction), so a driver repeats the three polls until all are empty
+/// before it waits for the transport or the timer again:
+///
+/// ```
+/// use iotmqtt::client::{Client, ClientConfig, Event};
+/// use iotmqtt::Instant;
+///
+/// let mut client = Client::new(ClientConfig::new("sensor-1"));
+/// client.connect().unwrap();
+/// let now = Instant::from_millis(0);
+/// // The driver opened a TCP connection:
+/// client.handle_connected(now);
+/// let mut wire = Vec::new();
+/// loop {
+///     let sent = client.poll_transmit(now, &mut wire); // write `wire` to the socket
+///     let _deadline = client.poll_timeout();            // arm the timer
+///     let mut events = 0;
+///     while let Some(event) = client.poll_event() {
+///         events += 1;
+///         if let Event::ConnectionLost(lost) = event {
+///             eprintln!("lost: {}", lost.error);
+///         }
+///     }
+///     if sent == 0 && events == 0 {
+///         break; // now wait for the socket or the timer
+///     }
+/// }
+/// assert_eq!(&wire[..1], &[0x10]); // CONNECT
+/// ```
+///
+/// When a [`Event::ConnectionLost`] or [`Event::Disconnected`] arrives, the driver writes the
+/// bytes it already polled and closes the transport. [`Event::ReconnectDue`] asks it to open a
+/// new one and call `handle_connected`.
+///
+/// # Lifecycle
+///
+/// The states and every transition are in [`state`] (one table); see
+/// [`Client::state`].
+///
+/// # Delivery
+///
+/// - Outgoing QoS 1/2 messages get packet identifiers at `publish` time; identifiers in use are
+///   never reused. At most `min(max_inflight, server Receive Maximum)` are in flight; the rest
+///   wait in order. After a reconnect with a session present, unacknowledged PUBLISHes (with
+///   DUP) and PUBRELs are resent in their original order before anything new; with a new
+///   session the [`RequeuePolicy`] applies and subscriptions are renewed if
+///   `reconnect.resubscribe`.
+/// - Incoming QoS 1/2 messages are acknowledged when the application takes the
+///   [`Event::Message`] (automatic mode) or calls [`ack`](Client::ack) (manual mode). QoS 2
+///   duplicates are not delivered again until PUBREL.
+/// - MQTT 5 topic aliases are assigned automatically to outgoing topics (first come, bounded by
+///   the server's maximum and `outgoing_topic_aliases`, never on a resend) and resolved on
+///   incoming messages.
+///
+/// # Memory
+///
+/// Every buffer is bounded: queued plus in-flight messages by `max_queued_messages` and
+/// `max_queued_bytes`; received QoS 1/2 messages by `receive_maximum`; events by `max_events`
+/// (QoS 0 messages beyond it are dropped and counted); the receive buffer by
+/// `maximum_packet_size`; SUBSCRIBE requests and remembered subscriptions by
+/// `max_subscriptions`; topic aliases by their maxima.
+#[derive(Debug)]
+pub struct Client {
+    config: ClientConfig,
+    state: State,
+    session: Session,
+    conn: Conn,
+    timers: TimerTable,
+    backoff: Backoff,
+    /// Encoded control packets (CONNECT, acknowledgements, PINGREQ, SUBSCRIBE, …) not yet
+    /// polled. Publishes are encoded straight into the caller's buffer instead.
+    outbox: Vec<u8>,
+    /// The outbox holds a password: wipe it after polling.
+    outbox_secret: bool,
+    /// A partial packet received so far.
+    rx: Vec<u8>,
+    events: VecDeque<Event>,
+    /// Property bytes of a PUBLISH being encoded with a topic alias.
+    scratch: Vec<u8>,
+    /// The session changed since the last `snapshot`.
+    dirty: bool,
+    dropped_qos0: u64,
+    /// Client identifier the server assigned (used for the next CONNECTs).
+    assigned_client_id: Option<String>,
+}
+
+/// Counters describing what a client holds right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Messages waiting to be sent (offline, or for an in-flight slot).
+    pub queued_messages: usize,
+    /// QoS 1/2 messages sent and not yet acknowledged.
+    pub inflight: usize,
+    /// Bytes of queued and in-flight messages (counted against `max_queued_bytes`).
+    pub stored_bytes: usize,
+    /// Received QoS 1/2 messages not fully acknowledged.
+    pub incoming_unacked: usize,
+    /// SUBSCRIBE/UNSUBSCRIBE requests awaiting their acknowledgement.
+    pub pending_requests: usize,
+    /// Subscriptions remembered for re-subscription.
+    pub subscriptions: usize,
+    /// Events not yet taken.
+    pub pending_events: usize,
+    /// Encoded bytes waiting for `poll_transmit`.
+    pub outbox_bytes: usize,
+    /// Bytes of a partial packet in the receive buffer.
+    pub rx_buffered: usize,
+}
+
+impl Client {
+    /// A client with `config`. Never fails: [`Client::connect`] reports an invalid config.
+    #[must_use]
+    pub fn new(config: ClientConfig) -> Self {
+        let seed = config.reconnect.jitter_seed;
+        Client {
+            config,
+            state: State::Idle,
+            session: Session::default(),
+            conn: Conn::default(),
+            timers: TimerTable::default(),
+            backoff: Backoff::new(seed),
+            outbox: Vec::new(),
+            outbox_secret: false,
+            rx: Vec::new(),
+            events: VecDeque::new(),
+            scratch: Vec::new(),
+            dirty: false,
+            dropped_qos0: 0,
+            assigned_client_id: None,
+        }
+    }
+
+    /// The configuration.
+    #[must_use]
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// The lifecycle state (see [`state`]).
+    #[must_use]
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// True in [`State::Connected`].
+    #[must_use]
+    pub fn is_connected(&self) -> bool {
+        self.state == State::Connected
+    }
+
+    /// The client identifier the next CONNECT uses (the server-assigned one if it assigned
+    /// one).
+    #[must_use]
+    pub fn client_id(&self) -> &str {
+        match &self.assigned_client_id {
+            Some(id) if self.config.client_id.is_empty() => id,
+            _ => &self.config.client_id,
+        }
+    }
+
+    /// What the client holds right now.
+    #[must_use]
+    pub fn stats(&self) -> Stats {
+        Stats {
+            queued_messages: self.session.pending.len(),
+            inflight: self.session.inflight.len(),
+            stored_bytes: self.session.stored_bytes,
+            incoming_unacked: self.session.incoming.len(),
+            pending_requests: self.session.requests.len(),
+            subscriptions: self.session.subscriptions.len(),
+            pending_events: self.events.len(),
+            outbox_bytes: self.outbox.len(),
+            rx_buffered: self.rx.len(),
+        }
+    }
+
+    /// Packet identifiers of the QoS 1/2 messages in flight, in send order.
+    pub fn inflight_ids(&self) -> impl Iterator<Item = PacketId> + '_ {
+        self.session.inflight.iter().map(|f| f.id)
+    }
+
+    // ------------------------------------------------------------------ commands
+
+    /// Starts connecting: the driver should open a transport and call
+    /// [`handle_connected`](Client::handle_connected). Reconnects follow automatically after a
+    /// loss until [`disconnect`](Client::disconnect).
+    ///
+    /// # Errors
+    /// [`UsageError::InvalidConfig`] for a bad configuration; [`UsageError::InvalidState`]
+    /// unless the client is idle.
+    pub fn connect(&mut self) -> Result<()> {
+        self.config.validate()?;
+        let next = state::next(self.state, Input::Connect).ok_or(UsageError::InvalidState(
+            "connect: already connecting or connected",
+        ))?;
+        self.state = next;
+        self.backoff.reset();
+        Ok(())
+    }
+
+    /// Ends the connection: queues DISCONNECT (if CONNECT was sent), emits
+    /// [`Event::Disconnected`] and stops reconnecting. The session (queued messages,
+    /// subscriptions) is kept for a later [`connect`](Client::connect).
+    ///
+    /// # Errors
+    /// [`UsageError::InvalidState`] when the client is idle.
+    pub fn disconnect(&mut self) -> Result<()> {
+        let next = state::next(self.state, Input::Disconnect)
+            .ok_or(UsageError::InvalidState("disconnect: not connected"))?;
+        if self.state.has_transport() && self.conn.connect_sent {
+            self.queue_control(&crate::codec::Packet::Disconnect(
+                crate::codec::Disconnect::default(),
+            ));
+        }
+        self.timers.stop_all();
+        self.state = next;
+        self.rx.clear();
+        self.push_event(Event::Disconnected);
+        Ok(())
+    }
+
+    /// Answers [`Event::CredentialsNeeded`]: sends CONNECT with this user name and password.
+    /// The password is not kept (the CONNECT bytes holding it are wiped once polled).
+    ///
+    /// # Errors
+    /// [`UsageError::InvalidState`] unless credentials were asked for;
+    /// [`UsageError::InvalidArgument`] for a value MQTT cannot carry (over 65,535 bytes, U+0000
+    /// in the user name, a password without user name in 3.1.1).
+    pub fn set_credentials(
+        &mut self,
+        username: Option<&str>,
+        password: Option<&[u8]>,
+    ) -> Result<()> {
+        if self.state != State::AwaitingCredentials {
+            return Err(
+                UsageError::InvalidState("set_credentials: no credentials were asked for").into(),
+            );
+        }
+        if username.is_some_and(|u| u.len() > usize::from(u16::MAX) || u.contains('\0'))
+            || password.is_some_and(|p| p.len() > usize::from(u16::MAX))
+        {
+            return Err(UsageError::InvalidArgument("credentials too long or with U+0000").into());
+        }
+        if self.config.protocol == ProtocolVersion::V311 && password.is_some() && username.is_none()
+        {
+            return Err(UsageError::InvalidArgument(
+                "MQTT 3.1.1 needs a user name with a password",
+            )
+            .into());
+        }
+        self.send_connect(username, password)
+    }
+
+    /// Publishes a message. The topic, payload and properties are copied; the message is queued
+    /// and sent by the next [`poll_transmit`](Client::poll_transmit) when connected (and an
+    /// in-flight slot is free for QoS 1/2). Returns the packet identifier for QoS 1/2, which
+    /// [`Event::PublishAcked`] / [`Event::PublishCompleted`] will carry.
+    ///
+    /// ```
+    /// use iotmqtt::client::{Client, ClientConfig};
+    /// use iotmqtt::{Properties, QoS};
+    /// let mut client = Client::new(ClientConfig::new("dev"));
+    /// // Offline: the message is queued until the connection is up.
+    /// let id = client.publish("a/b", b"hi", QoS::AtLeastOnce, false, Properties::empty()).unwrap();
+    /// assert_eq!(id.map(|i| i.get()), Some(1));
+    /// assert_eq!(client.stats().queued_messages, 1);
+    /// ```
+    ///
+    /// # Errors
+    /// [`UsageError::Encode`] for an invalid topic or properties (a Topic Alias or Subscription
+    /// Identifier is [`UsageError::InvalidArgument`]: the client manages those);
+    /// [`UsageError::QosNotSupported`], [`UsageError::RetainNotSupported`] or
+    /// [`UsageError::PacketTooLarge`] against the server's last CONNACK;
+    /// [`UsageError::QueueFull`]; [`UsageError::PacketIdsExhausted`].
+    pub fn publish(
+        &mut self,
+        topic: &str,
+        payload: &[u8],
+        qos: QoS,
+        retain: bool,
+        properties: Properties<'_>,
+    ) -> Result<Option<PacketId>> {
+        let v = self.config.protocol;
+        if properties.topic_alias().is_some()
+            || properties.subscription_identifiers().next().is_some()
+        {
+            return Err(UsageError::InvalidArgument(
+                "publish: Topic Alias and Subscription Identifier are managed by the client",
+            )
+            .into());
+        }
+        if topic.is_empty() {
+            return Err(UsageError::Encode(crate::codec::Violation::EmptyTopic).into());
+        }
+        let probe = crate::codec::Publish {
+            dup: false,
+            qos,
+            retain,
+            topic,
+            packet_id: if qos == QoS::AtMostOnce {
+                None
+            } else {
+                PacketId::new(1)
+            },
+            properties,
+            payload,
+        };
+        let size = encoded_len(&crate::codec::Packet::Publish(probe), v)?;
+        if let Some(reason) = self.conn.refuses(qos, retain, size) {
+            return Err(match reason {
+                DropReason::QosNotSupported => UsageError::QosNotSupported,
+                DropReason::RetainNotSupported => UsageError::RetainNotSupported,
+                DropReason::PacketTooLarge { size, max } => {
+                    UsageError::PacketTooLarge { size, max }
+                }
+                _ => UsageError::InvalidState("publish"),
+            }
+            .into());
+        }
+        self.scratch.clear();
+        write_properties_body(&properties, PropertyContext::Publish, &mut self.scratch)
+            .map_err(UsageError::Encode)?;
+        let stored = topic
+            .len()
+            .saturating_add(self.scratch.len())
+            .saturating_add(payload.len());
+        if self.session.stored_messages() >= self.config.max_queued_messages
+            || self.session.stored_bytes.saturating_add(stored) > self.config.max_queued_bytes
+        {
+            return Err(UsageError::QueueFull.into());
+        }
+        let id = if qos == QoS::AtMostOnce {
+            None
+        } else {
+            Some(
+                self.session
+                    .allocate_id()
+                    .ok_or(UsageError::PacketIdsExhausted)?,
+            )
+        };
+        let msg = OutMsg::new(topic, &self.scratch, payload, qos, retain, id)
+            .ok_or(UsageError::InvalidArgument("publish: too large"))?;
+        self.session.push_pending(msg);
+        if qos != QoS::AtMostOnce {
+            self.mark_dirty();
+        }
+        Ok(id)
+    }
+
+    /// Subscribes. The request is sent at once when connected, otherwise after the next
+    /// CONNACK. [`Event::Subscribed`] carries one reason code per subscription; granted filters
+    /// are remembered for re-subscription on a new session (with their Subscription
+    /// Identifier; other SUBSCRIBE properties are not repeated).
+    ///
+    /// # Errors
+    /// [`UsageError::Encode`] for an invalid filter, option or property (none in 3.1.1);
+    /// [`UsageError::PacketTooLarge`]; [`UsageError::QueueFull`] beyond `max_subscriptions`;
+    /// [`UsageError::PacketIdsExhausted`].
+    pub fn subscribe(
+        &mut self,
+        subscriptions: &[Subscription<'_>],
+        properties: Properties<'_>,
+    ) -> Result<PacketId> {
+        let new_filters = subscriptions
+            .iter()
+            .filter(|s| {
+                !self
+                    .session
+                    .subscriptions
+                    .iter()
+                    .any(|r| r.filter == s.filter)
+            })
+            .count();
+        let pending: usize = self
+            .session
+            .requests
+            .iter()
+            .filter(|r| r.kind == RequestKind::Subscribe)
+            .map(|r| r.filter_count(self.config.protocol))
+            .sum();
+        if self.session.requests.len() >= self.config.max_subscriptions
+            || self
+                .session
+                .subscriptions
+                .len()
+                .saturating_add(pending)
+                .saturating_add(new_filters)
+                > self.config.max_subscriptions
+        {
+            return Err(UsageError::QueueFull.into());
+        }
+        let id = self
+            .session
+            .allocate_id()
+            .ok_or(UsageError::PacketIdsExhausted)?;
+        let packet = crate::codec::Packet::Subscribe(Subscribe {
+            packet_id: id,
+            properties,
+            subscriptions: List::new(subscriptions),
+        });
+        self.add_request(id, RequestKind::Subscribe, &packet)
+    }
+
+    /// Unsubscribes; [`Event::Unsubscribed`] follows. The filters are forgotten for
+    /// re-subscription once the server acknowledges.
+    ///
+    /// # Errors
+    /// As [`subscribe`](Client::subscribe).
+    pub fn unsubscribe(
+        &mut self,
+        filters: &[&str],
+        properties: Properties<'_>,
+    ) -> Result<PacketId> {
+        if self.session.requests.len() >= self.config.max_subscriptions {
+            return Err(UsageError::QueueFull.into());
+        }
+        let id = self
+            .session
+            .allocate_id()
+            .ok_or(UsageError::PacketIdsExhausted)?;
+        let packet = crate::codec::Packet::Unsubscribe(Unsubscribe {
+            packet_id: id,
+            properties,
+            filters: List::new(filters),
+        });
+        self.add_request(id, RequestKind::Unsubscribe, &packet)
+    }
+
+    fn add_request(
+        &mut self,
+        id: PacketId,
+        kind: RequestKind,
+        packet: &crate::codec::Packet<'_>,
+    ) -> Result<PacketId> {
+        let mut bytes = Vec::new();
+        let size = encode(packet, self.config.protocol, &mut bytes)?;
+        if let Some(max) = self.conn.server_max_packet.filter(|m| size > *m as usize) {
+            return Err(UsageError::PacketTooLarge { size, max }.into());
+        }
+        let sent = self.state == State::Connected;
+        if sent {
+            self.outbox.extend_from_slice(&bytes);
+        }
+        self.session.requests.push(Request {
+            id,
+            kind,
+            packet: bytes,
+            sent,
+            resubscribe: false,
+        });
+        self.mark_dirty();
+        Ok(id)
+    }
+
+    /// Acknowledges a received QoS 1/2 message in manual-ack mode (`config.manual_ack`), once
+    /// the application has stored it: queues PUBACK (QoS 1) or PUBREC (QoS 2). A token from a
+    /// session the server has since replaced is accepted and ignored.
+    ///
+    /// # Errors
+    /// [`UsageError::InvalidState`] in automatic mode; [`UsageError::InvalidArgument`] when no
+    /// message awaits acknowledgement under this token (e.g. acknowledged twice).
+    pub fn ack(&mut self, token: AckToken) -> Result<()> {
+        if !self.config.manual_ack {
+            return Err(
+                UsageError::InvalidState("ack: messages are acknowledged automatically").into(),
+            );
+        }
+        self.ack_incoming(token)
+    }
+
+    /// Answers [`Event::AuthChallenge`] (MQTT 5 enhanced authentication): sends AUTH with
+    /// reason "continue authentication" and this Authentication Data.
+    ///
+    /// # Errors
+    /// [`UsageError::InvalidState`] when no challenge is pending;
+    /// [`UsageError::InvalidArgument`] for data over 65,535 bytes.
+    pub fn auth_continue(&mut self, data: &[u8]) -> Result<()> {
+        if !self.conn.auth_challenged || !self.state.has_transport() {
+            return Err(
+                UsageError::InvalidState("auth_continue: no AUTH challenge is pending").into(),
+            );
+        }
+        self.conn.auth_challenged = false;
+        self.send_auth(AuthReason::ContinueAuthentication, data)
+    }
+
+    /// Starts MQTT 5 re-authentication: sends AUTH with reason "re-authenticate" and this
+    /// Authentication Data. [`Event::AuthChallenge`] or [`Event::Reauthenticated`] follows.
+    ///
+    /// # Errors
+    /// [`UsageError::InvalidState`] unless connected over 5.0 with an `auth_method`.
+    pub fn reauthenticate(&mut self, data: &[u8]) -> Result<()> {
+        if self.state != State::Connected
+            || self.config.protocol != ProtocolVersion::V5
+            || self.config.auth_method.is_none()
+        {
+            return Err(UsageError::InvalidState(
+                "reauthenticate: needs a 5.0 connection with an auth_method",
+            )
+            .into());
+        }
+        self.conn.reauthenticating = true;
+        self.send_auth(AuthReason::ReAuthenticate, data)
+    }
+
+    // ------------------------------------------------------------------ outputs
+
+    /// The next deadline: call [`handle_timeout`](Client::handle_timeout) then. `None` when no
+    /// timer runs.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.timers.next()
+    }
+
+    /// The next event, if any. Taking a QoS 1/2 [`Event::Message`] in automatic-ack mode queues
+    /// its acknowledgement: poll transmit again afterwards.
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<Event> {
+        let event = match self.events.pop_front() {
+            Some(e) => e,
+            None => {
+                if self.dropped_qos0 == 0 {
+                    return None;
+                }
+                let count = core::mem::take(&mut self.dropped_qos0);
+                return Some(Event::MessagesDropped { count });
+            }
+        };
+        if let Event::Message(m) = &event {
+            if let (Some(token), false) = (m.ack_token, self.config.manual_ack) {
+                // A stale or already-acknowledged token is not an error here: nothing is owed.
+                let _ = self.ack_incoming(token);
+            }
+        }
+        if self.events.is_empty() && self.events.capacity() > 16 {
+            self.events = VecDeque::new();
+        }
+        Some(event)
+    }
+
+    fn push_event(&mut self, event: Event) {
+        self.events.push_back(event);
+    }
+
+    fn mark_dirty(&mut self) {
+        if !self.dirty {
+            self.dirty = true;
+            if self.config.persistence {
+                self.push_event(Event::PersistRequired);
+            }
+        }
+    }
+
+    /// Encodes a control packet into the outbox. The client only builds valid packets; should
+    /// one ever fail to encode, it is not sent.
+    fn queue_control(&mut self, packet: &crate::codec::Packet<'_>) {
+        let _ = encode(packet, self.config.protocol, &mut self.outbox);
+    }
+
+    fn send_auth(&mut self, reason: AuthReason, data: &[u8]) -> Result<()> {
+        if data.len() > usize::from(u16::MAX) {
+            return Err(
+                UsageError::InvalidArgument("authentication data over 65,535 bytes").into(),
+            );
+        }
+        let method = self.config.auth_method.as_deref().unwrap_or("");
+        let items = [
+            crate::codec::Property::AuthenticationMethod(method),
+            crate::codec::Property::AuthenticationData(data),
+        ];
+        let packet = crate::codec::Packet::Auth(crate::codec::Auth {
+            reason,
+            properties: Properties::new(&items),
+        });
+        encode(&packet, self.config.protocol, &mut self.outbox)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,403 @@
+//! The session state that outlives a connection (and that `snapshot` saves): messages queued and
+//! in flight, QoS 2 ids received, SUBSCRIBE/UNSUBSCRIBE requests, the subscriptions to restore,
+//! packet-identifier allocation.
+
+use alloc::boxed::Box;
+use alloc::collections::VecDeque;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::codec::{
+    Packet, PacketId, Properties, ProtocolVersion, QoS, SubscriptionOptions, decode,
+    is_shared_filter,
+};
+
+/// A message the application published, owned: topic, property wire bytes and payload in one
+/// allocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OutMsg {
+    data: Box<[u8]>,
+    topic_len: u16,
+    props_len: u32,
+    pub(crate) qos: QoS,
+    pub(crate) retain: bool,
+    pub(crate) id: Option<PacketId>,
+}
+
+impl OutMsg {
+    /// Builds the stored form; `None` if a length does not fit (the caller has validated them).
+    pub(crate) fn new(
+        topic: &str,
+        props: &[u8],
+        payload: &[u8],
+        qos: QoS,
+        retain: bool,
+        id: Option<PacketId>,
+    ) -> Option<Self> {
+        let topic_len = u16::try_from(topic.len()).ok()?;
+        let props_len = u32::try_from(props.len()).ok()?;
+        let total = topic
+            .len()
+            .checked_add(props.len())?
+            .checked_add(payload.len())?;
+        let mut data = Vec::with_capacity(total);
+        data.extend_from_slice(topic.as_bytes());
+        data.extend_from_slice(props);
+        data.extend_from_slice(payload);
+        Some(OutMsg {
+            data: data.into_boxed_slice(),
+            topic_len,
+            props_len,
+            qos,
+            retain,
+            id,
+        })
+    }
+
+    /// Stored bytes (what counts against `max_queued_bytes`).
+    pub(crate) fn size(&self) -> usize {
+        self.data.len()
+    }
+
+    pub(crate) fn topic(&self) -> &str {
+        let bytes = self.data.get(..usize::from(self.topic_len)).unwrap_or(&[]);
+        core::str::from_utf8(bytes).unwrap_or("")
+    }
+
+    pub(crate) fn props_bytes(&self) -> &[u8] {
+        let start = usize::from(self.topic_len);
+        let end = start.saturating_add(self.props_len as usize);
+        self.data.get(start..end).unwrap_or(&[])
+    }
+
+    pub(crate) fn properties(&self) -> Properties<'_> {
+        Properties::from_wire(self.props_bytes())
+    }
+
+    pub(crate) fn payload(&self) -> &[u8] {
+        let start = usize::from(self.topic_len).saturating_add(self.props_len as usize);
+        self.data.get(start..).unwrap_or(&[])
+    }
+
+    /// Frees the topic and payload (after PUBREC only the identifier matters).
+    pub(crate) fn release(&mut self) {
+        self.data = Box::default();
+        self.topic_len = 0;
+        self.props_len = 0;
+    }
+}
+
+/// Where an outgoing QoS > 0 message is in its exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OutState {
+    /// QoS 1, PUBLISH sent.
+    Qos1Sent = 1,
+    /// QoS 2, PUBLISH sent.
+    Qos2Sent = 2,
+    /// QoS 2, PUBREC received and PUBREL sent.
+    Released = 3,
+}
+
+impl OutState {
+    pub(crate) fn from_u8(v: u8) -> Option<Self> {
+        match v {
+            1 => Some(OutState::Qos1Sent),
+            2 => Some(OutState::Qos2Sent),
+            3 => Some(OutState::Released),
+            _ => None,
+        }
+    }
+}
+
+/// A QoS > 0 message that has been sent and is not yet acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct InFlight {
+    pub(crate) msg: OutMsg,
+    pub(crate) id: PacketId,
+    pub(crate) state: OutState,
+    /// Must be sent again (PUBLISH with DUP, or PUBREL) on this connection.
+    pub(crate) resend: bool,
+}
+
+/// Where a received QoS > 0 message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum InState {
+    /// Handed to the application (or waiting in the event queue); not acknowledged yet.
+    AwaitingAck = 1,
+    /// QoS 2: PUBREC sent, waiting for PUBREL. Duplicates are not delivered again.
+    AwaitingPubrel = 2,
+}
+
+/// A received QoS > 0 message not yet fully acknowledged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct InEntry {
+    pub(crate) id: PacketId,
+    pub(crate) qos2: bool,
+    pub(crate) state: InState,
+}
+
+/// SUBSCRIBE or UNSUBSCRIBE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RequestKind {
+    Subscribe = 1,
+    Unsubscribe = 2,
+}
+
+/// A SUBSCRIBE or UNSUBSCRIBE awaiting its acknowledgement, kept as its encoded packet (resent
+/// as is after a reconnect, decoded again to apply the acknowledgement).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Request {
+    pub(crate) id: PacketId,
+    pub(crate) kind: RequestKind,
+    pub(crate) packet: Vec<u8>,
+    pub(crate) sent: bool,
+    pub(crate) resubscribe: bool,
+}
+
+impl Request {
+    /// Topic filters of this request with their options (UNSUBSCRIBE: default options) and the
+    /// Subscription Identifier.
+    pub(crate) fn filters(
+        &self,
+        version: ProtocolVersion,
+    ) -> (Vec<(&str, SubscriptionOptions)>, Option<u32>) {
+        match decode(&self.packet, version).map(|d| d.packet) {
+            Ok(Packet::Subscribe(s)) => (
+                s.subscriptions
+                    .iter()
+                    .map(|x| (x.filter, x.options))
+                    .collect(),
+                s.properties.subscription_identifiers().next(),
+            ),
+            Ok(Packet::Unsubscribe(u)) => (
+                u.filters
+                    .iter()
+                    .map(|f| (f, SubscriptionOptions::default()))
+                    .collect(),
+                None,
+            ),
+            _ => (Vec::new(), None),
+        }
+    }
+
+    /// Number of topic filters.
+    pub(crate) fn filter_count(&self, version: ProtocolVersion) -> usize {
+        match decode(&self.packet, version).map(|d| d.packet) {
+            Ok(Packet::Subscribe(s)) => s.subscriptions.len(),
+            Ok(Packet::Unsubscribe(u)) => u.filters.len(),
+            _ => 0,
+        }
+    }
+}
+
+/// A subscription the server granted, remembered for re-subscription on a new session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SubRecord {
+    pub(crate) filter: String,
+    pub(crate) options: SubscriptionOptions,
+    pub(crate) granted: QoS,
+    pub(crate) sub_id: Option<u32>,
+}
+
+/// Everything that survives a connection.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Session {
+    /// Not yet sent on the current connection, in publish order (all QoS).
+    pub(crate) pending: VecDeque<OutMsg>,
+    /// Sent and unacknowledged, in send order.
+    pub(crate) inflight: VecDeque<InFlight>,
+    /// Sum of `OutMsg::size` over `pending` and `inflight`.
+    pub(crate) stored_bytes: usize,
+    /// Received QoS > 0 messages not fully acknowledged.
+    pub(crate) incoming: Vec<InEntry>,
+    /// SUBSCRIBE/UNSUBSCRIBE awaiting acknowledgement, in request order.
+    pub(crate) requests: Vec<Request>,
+    /// Granted subscriptions.
+    pub(crate) subscriptions: Vec<SubRecord>,
+    /// The last packet identifier handed out.
+    pub(crate) last_id: u16,
+    /// Incremented whenever the server starts a new session (ack tokens carry it).
+    pub(crate) epoch: u32,
+    /// A CONNACK accepted a session at least once (later 5.0 CONNECTs ask to resume it).
+    pub(crate) started: bool,
+}
+
+impl Session {
+    /// Messages held (queued and in flight).
+    pub(crate) fn stored_messages(&self) -> usize {
+        self.pending.len().saturating_add(self.inflight.len())
+    }
+
+    fn id_in_use(&self, id: PacketId) -> bool {
+        self.inflight.iter().any(|f| f.id == id)
+            || self.pending.iter().any(|m| m.id == Some(id))
+            || self.requests.iter().any(|r| r.id == id)
+    }
+
+    /// The next free packet identifier after the last one handed out, or `None` when all
+    /// 65,535 are in use. Linear in the number of identifiers in use.
+    pub(crate) fn allocate_id(&mut self) -> Option<PacketId> {
+        let used = self
+            .inflight
+            .len()
+            .saturating_add(self.pending.iter().filter(|m| m.id.is_some()).count())
+            .saturating_add(self.requests.len());
+        if used >= usize::from(u16::MAX) {
+            return None;
+        }
+        let mut candidate = self.last_id;
+        for _ in 0..u16::MAX {
+            candidate = if candidate == u16::MAX {
+                1
+            } else {
+                candidate + 1
+            };
+            let id = PacketId::new(candidate)?;
+            if !self.id_in_use(id) {
+                self.last_id = candidate;
+                return Some(id);
+            }
+        }
+        None
+    }
+
+    pub(crate) fn push_pending(&mut self, msg: OutMsg) {
+        self.stored_bytes = self.stored_bytes.saturating_add(msg.size());
+        self.pending.push_back(msg);
+    }
+
+    /// Forgets a message that left the session (acknowledged, sent at QoS 0, dropped).
+    pub(crate) fn forget(&mut self, msg: &OutMsg) {
+        self.stored_bytes = self.stored_bytes.saturating_sub(msg.size());
+    }
+
+    /// Position of the in-flight message `id`.
+    pub(crate) fn inflight_pos(&self, id: PacketId) -> Option<usize> {
+        // Acknowledgements usually come in order: the front is checked first.
+        self.inflight.iter().position(|f| f.id == id)
+    }
+
+    pub(crate) fn incoming_pos(&self, id: PacketId) -> Option<usize> {
+        self.incoming.iter().position(|e| e.id == id)
+    }
+
+    /// Records what a SUBACK granted (replacing an earlier record of the same filter).
+    pub(crate) fn record_subscription(
+        &mut self,
+        filter: &str,
+        options: SubscriptionOptions,
+        granted: QoS,
+        sub_id: Option<u32>,
+    ) {
+        match self.subscriptions.iter_mut().find(|s| s.filter == filter) {
+            Some(s) => {
+                s.options = options;
+                s.granted = granted;
+                s.sub_id = sub_id;
+            }
+            None => self.subscriptions.push(SubRecord {
+                filter: String::from(filter),
+                options,
+                granted,
+                sub_id,
+            }),
+        }
+    }
+
+    pub(crate) fn forget_subscription(&mut self, filter: &str) {
+        self.subscriptions.retain(|s| s.filter != filter);
+    }
+
+    /// The highest QoS granted by subscriptions matching `topic`, or `None` when none matches.
+    pub(crate) fn granted_qos(&self, topic: &str) -> Option<QoS> {
+        self.subscriptions
+            .iter()
+            .filter(|s| topic_matches(&s.filter, topic))
+            .map(|s| s.granted)
+            .max()
+    }
+}
+
+/// True when `topic` matches the topic filter `filter` (MQTT 5.0 §4.7): `+` one level, `#` the
+/// rest (including the parent level); filters starting with a wildcard do not match topics
+/// starting with `$`; `$share/{group}/` is removed first.
+///
+/// ```
+/// use iotmqtt::client::topic_matches;
+/// assert!(topic_matches("$oc/devices/+/sys/#", "$oc/devices/d1/sys/commands/x"));
+/// assert!(!topic_matches("#", "$SYS/uptime"));
+/// ```
+#[must_use]
+pub fn topic_matches(filter: &str, topic: &str) -> bool {
+    let filter = if is_shared_filter(filter) {
+        filter.splitn(3, '/').nth(2).unwrap_or("")
+    } else {
+        filter
+    };
+    if topic.starts_with('$') && (filter.starts_with('+') || filter.starts_with('#')) {
+        return false;
+    }
+    let mut f = filter.split('/');
+    let mut t = topic.split('/');
+    loop {
+        match (f.next(), t.next()) {
+            (Some("#"), _) => return true,
+            (Some("+"), Some(_)) => {}
+            (Some(a), Some(b)) if a == b => {}
+            (None, None) => return true,
+            _ => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topic_filter_matching() {
+        for (f, t, m) in [
+            ("a/b", "a/b", true),
+            ("a/+", "a/b", true),
+            ("a/+", "a/b/c", false),
+            ("a/#", "a", true),
+            ("a/#", "a/b/c", true),
+            ("#", "a/b", true),
+            ("#", "$SYS/x", false),
+            ("+/x", "$SYS/x", false),
+            ("$SYS/#", "$SYS/x", true),
+            ("+/+", "/x", true),
+            ("$share/g/a/+", "a/b", true),
+            ("a/b", "a/c", false),
+            ("a", "a/b", false),
+        ] {
+            assert_eq!(topic_matches(f, t), m, "{f} vs {t}");
+        }
+    }
+
+    #[test]
+    fn ids_skip_those_in_use_and_wrap() {
+        let mut s = Session::default();
+        let a = s.allocate_id().unwrap();
+        assert_eq!(a.get(), 1);
+        let msg = OutMsg::new("t", &[], b"x", QoS::AtLeastOnce, false, Some(a)).unwrap();
+        s.push_pending(msg);
+        s.last_id = 0;
+        assert_eq!(s.allocate_id().unwrap().get(), 2);
+        s.last_id = u16::MAX;
+        assert_eq!(s.allocate_id().unwrap().get(), 2);
+        assert_eq!(s.stored_bytes, 2);
+    }
+
+    #[test]
+    fn stored_message_views() {
+        let m = OutMsg::new("a/b", &[0x01, 0x01], b"pay", QoS::AtMostOnce, true, None).unwrap();
+        assert_eq!(m.topic(), "a/b");
+        assert_eq!(m.properties().payload_format_indicator(), Some(true));
+        assert_eq!(m.payload(), b"pay");
+        assert_eq!(m.size(), 8);
+        let mut m = m;
+        m.release();
+        assert_eq!((m.topic(), m.payload(), m.size()), ("", &b""[..], 0));
+    }
+}

@@ -1,0 +1,46 @@
+//! Scenario tests on the two-peer harness.
+
+mod basic;
+
+use alloc::vec::Vec;
+
+use crate::client::{ClientConfig, Event};
+use crate::codec::ProtocolVersion;
+use crate::testing::ClientHarness;
+
+/// A harness connected with `config`, its events cleared.
+pub(super) fn connected(config: ClientConfig) -> ClientHarness {
+    let mut h = ClientHarness::new(config);
+    h.connect().unwrap();
+    assert!(h.pair.a.is_connected(), "events: {:?}", h.events);
+    h.take();
+    h
+}
+
+pub(super) fn config(v: ProtocolVersion) -> ClientConfig {
+    let mut c = ClientConfig::new("test-client");
+    c.protocol = v;
+    c
+}
+
+pub(super) fn acked(events: &[Event]) -> Vec<u16> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::PublishAcked { packet_id, .. } | Event::PublishCompleted { packet_id, .. } => {
+                Some(packet_id.get())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+pub(super) fn messages(events: &[Event]) -> Vec<(alloc::string::String, Vec<u8>)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Message(m) => Some((m.topic.clone(), m.payload.clone())),
+            _ => None,
+        })
+        .collect()
+}
