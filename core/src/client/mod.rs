@@ -44,7 +44,7 @@ use timer::TimerTable;
 ///
 /// # The call protocol
 ///
-/// **Commands** return at once. Misuse fails with [`Error::Usage`] and changes nothing:
+/// **Commands** return at once. Misuse fails with [`Error::Usage`](crate::Error::Usage) and changes nothing:
 /// [`connect`](Client::connect), [`publish`](Client::publish),
 /// [`subscribe`](Client::subscribe), [`unsubscribe`](Client::unsubscribe),
 /// [`ack`](Client::ack) (manual-ack mode), [`disconnect`](Client::disconnect),
