@@ -685,8 +685,17 @@ mod properties {
             let text = user.to_topic_string().unwrap();
             prop_assert_eq!(Topic::parse(&text), user);
             let m2m = Topic::M2m { to: &device, from: &device, request_id: &rid };
-            let text = m2m.to_topic_string().unwrap();
-            prop_assert_eq!(Topic::parse(&text), m2m);
+            let len = "$oc/m2m/to//from//request_id=".len() + 2 * device.len() + rid.len();
+            match m2m.to_topic_string() {
+                Ok(text) => {
+                    prop_assert!(len <= 128);
+                    prop_assert_eq!(Topic::parse(&text), m2m);
+                }
+                Err(e) => prop_assert_eq!(
+                    e,
+                    IotdaError::InvalidTopic(TopicError::TooLong { len, max: 128 })
+                ),
+            }
         }
     }
 }
