@@ -68,6 +68,14 @@ pub enum ProtocolError {
     /// CONNACK said a session is present although CONNECT asked for a clean start
     /// [MQTT-3.2.2-2].
     SessionPresentOnCleanStart,
+    /// A PUBLISH with RETAIN set although the server announced Retain Available 0.
+    RetainNotSupported,
+    /// A PUBLISH reusing a packet identifier that is still in use at another QoS.
+    PacketIdInUse(u16),
+    /// A property this side may not send here (e.g. a Subscription Identifier in a PUBLISH
+    /// from the client [MQTT-3.3.4-6], a Session Expiry Interval in DISCONNECT after 0 in
+    /// CONNECT [MQTT-3.14.2-2]).
+    PropertyNotAllowed(crate::codec::PropertyId),
 }
 
 impl ProtocolError {
@@ -81,6 +89,7 @@ impl ProtocolError {
             ProtocolError::QosNotAllowed => ReasonCode::QosNotSupported,
             ProtocolError::Disconnected(c) | ProtocolError::ConnectRefused(c) => *c,
             ProtocolError::ConnectionClosed => ReasonCode::UnspecifiedError,
+            ProtocolError::RetainNotSupported => ReasonCode::RetainNotSupported,
             _ => ReasonCode::ProtocolError,
         }
     }
@@ -108,6 +117,11 @@ impl fmt::Display for ProtocolError {
             ProtocolError::SessionPresentOnCleanStart => {
                 f.write_str("session present after a clean start")
             }
+            ProtocolError::RetainNotSupported => {
+                f.write_str("retained PUBLISH although retain is not available")
+            }
+            ProtocolError::PacketIdInUse(id) => write!(f, "packet id {id} is already in use"),
+            ProtocolError::PropertyNotAllowed(p) => write!(f, "property {p} is not allowed here"),
         }
     }
 }
@@ -222,6 +236,8 @@ impl fmt::Display for UsageError {
 pub enum TimeoutKind {
     /// No CONNACK arrived in time.
     Connack,
+    /// No CONNECT (or no completed authentication) arrived in time (server side).
+    Connect,
     /// Nothing (no PINGRESP, no packet) arrived within the keep-alive grace period.
     KeepAlive,
     /// A request/response exchange (e.g. an IoTDA shadow query) got no answer in time.
@@ -232,6 +248,7 @@ impl fmt::Display for TimeoutKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             TimeoutKind::Connack => "no CONNACK in time",
+            TimeoutKind::Connect => "no CONNECT in time",
             TimeoutKind::KeepAlive => "keep-alive timeout: the peer is silent",
             TimeoutKind::Request => "request timed out",
         })

@@ -39,6 +39,7 @@ extern crate std;
 pub mod client;
 mod codec;
 mod error;
+pub mod server;
 #[cfg(feature = "iotda")]
 pub mod iotda;
 #[cfg(any(test, feature = "testing"))]
