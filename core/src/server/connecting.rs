@@ -518,6 +518,7 @@ impl ServerSession {
             connect_expiry_zero: self.connect_expiry_zero,
         }));
         self.timers.clear(Timer::Connect);
+        self.touch();
         self.events.push_back(ServerEvent::Connected(Connected {
             client_id,
             protocol: self.version,

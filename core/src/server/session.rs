@@ -474,7 +474,7 @@ impl ServerSession {
     }
 
     /// A packet arrived: the keep-alive deadline moves.
-    fn touch(&mut self) {
+    pub(super) fn touch(&mut self) {
         if let Some(link) = &self.link {
             if link.keep_alive > 0 {
                 let grace = Duration::from_millis(u64::from(link.keep_alive) * 1500);

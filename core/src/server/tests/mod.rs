@@ -1,6 +1,10 @@
 //! Scenario tests: a scripted client (packets encoded with the codec) drives a
 //! [`ServerSession`] on a virtual clock, and every byte the server sends is decoded and checked.
 
+// The tests build configs the way users outside the crate must (ServerConfig is
+// non_exhaustive): a default, then the fields that change.
+#![allow(clippy::field_reassign_with_default)]
+
 extern crate std;
 
 use std::boxed::Box;
