@@ -27,6 +27,13 @@
 //! [`decode`] borrows from its input and never allocates; [`encode`] appends to a `Vec<u8>`,
 //! [`encode_to_slice`] fills a caller's buffer. Both enforce the specification and report the
 //! rule a packet breaks ([`Violation::rule`]).
+//!
+//! ## The server session
+//!
+//! [`server::ServerSession`] is the broker side of one connection, with the same call protocol:
+//! CONNECT policy and authentication, keep-alive, QoS 0/1/2 both ways, subscriptions, topic
+//! aliases, session state. A broker owns one per connection and routes between them with
+//! [`server::topic_matches`].
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -39,9 +46,9 @@ extern crate std;
 pub mod client;
 mod codec;
 mod error;
-pub mod server;
 #[cfg(feature = "iotda")]
 pub mod iotda;
+pub mod server;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod time;

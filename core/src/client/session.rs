@@ -9,7 +9,6 @@ use alloc::vec::Vec;
 
 use crate::codec::{
     Packet, PacketId, Properties, ProtocolVersion, QoS, SubscriptionOptions, decode,
-    is_shared_filter,
 };
 
 /// A message the application published, owned: topic, property wire bytes and payload in one
@@ -318,37 +317,9 @@ impl Session {
     }
 }
 
-/// True when `topic` matches the topic filter `filter` (MQTT 5.0 §4.7): `+` one level, `#` the
-/// rest (including the parent level); filters starting with a wildcard do not match topics
-/// starting with `$`; `$share/{group}/` is removed first.
-///
-/// ```
-/// use iotmqtt::client::topic_matches;
-/// assert!(topic_matches("$oc/devices/+/sys/#", "$oc/devices/d1/sys/commands/x"));
-/// assert!(!topic_matches("#", "$SYS/uptime"));
-/// ```
-#[must_use]
-pub fn topic_matches(filter: &str, topic: &str) -> bool {
-    let filter = if is_shared_filter(filter) {
-        filter.splitn(3, '/').nth(2).unwrap_or("")
-    } else {
-        filter
-    };
-    if topic.starts_with('$') && (filter.starts_with('+') || filter.starts_with('#')) {
-        return false;
-    }
-    let mut f = filter.split('/');
-    let mut t = topic.split('/');
-    loop {
-        match (f.next(), t.next()) {
-            (Some("#"), _) => return true,
-            (Some("+"), Some(_)) => {}
-            (Some(a), Some(b)) if a == b => {}
-            (None, None) => return true,
-            _ => return false,
-        }
-    }
-}
+/// One matching rule for the whole crate: the server's, which also refuses invalid filters and
+/// topics.
+pub use crate::server::topic_matches;
 
 #[cfg(test)]
 mod tests {

@@ -17,43 +17,12 @@
 use alloc::boxed::Box;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use core::fmt;
-
-use zeroize::Zeroize;
 
 use super::message::{MessageProperties, ServerMessage, WillMessage};
 use super::session_state::ServerSessionState;
 use crate::codec::{AuthReason, Connect, ConnectReason, ProtocolVersion, QoS, SubAckReason};
 
-/// A CONNECT password. Its `Debug` output is redacted and its bytes are zeroed on drop.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Password(Vec<u8>);
-
-impl Password {
-    /// Wraps password bytes.
-    #[must_use]
-    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
-        Password(bytes.into())
-    }
-
-    /// The password bytes. Compare them in constant time when checking a secret.
-    #[must_use]
-    pub fn expose(&self) -> &[u8] {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Password {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Password(<redacted>)")
-    }
-}
-
-impl Drop for Password {
-    fn drop(&mut self) {
-        self.0.as_mut_slice().zeroize();
-    }
-}
+pub use crate::client::Password;
 
 /// A CONNECT that passed the configured policy, owned, for the broker to decide on.
 #[derive(Debug, Clone, PartialEq, Eq)]

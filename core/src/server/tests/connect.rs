@@ -643,11 +643,19 @@ fn commands_out_of_place_are_refused() {
     )));
 }
 
-fn auth_packet<'a>(reason: AuthReason, items: &'a [Property<'a>]) -> Packet<'a> {
-    Packet::Auth(Auth {
+/// Sends AUTH with a method and optional data.
+fn send_auth(c: &mut Client, reason: AuthReason, method: &str, data: Option<&[u8]>) {
+    let mut items = vec![Property::AuthenticationMethod(method)];
+    items.extend(data.map(Property::AuthenticationData));
+    c.send(Packet::Auth(Auth {
         reason,
-        properties: Properties::new(items),
-    })
+        properties: Properties::new(&items),
+    }));
+}
+
+/// The AUTH the server is expected to send.
+fn auth_out(reason: AuthReason, method: &str, data: &[u8]) -> Vec<Out> {
+    vec![Out::Auth(reason, Some(method.into()), Some(data.to_vec()))]
 }
 
 #[test]
@@ -681,19 +689,18 @@ fn enhanced_authentication_by_events() {
         .unwrap();
     assert_eq!(
         c.recv(),
-        vec![Out::Auth(
+        auth_out(
             AuthReason::ContinueAuthentication,
-            Some("SCRAM-SHA-1".into()),
-            Some(b"server-first".to_vec())
-        )]
+            "SCRAM-SHA-1",
+            b"server-first"
+        )
     );
-    c.send(auth_packet(
+    send_auth(
+        &mut c,
         AuthReason::ContinueAuthentication,
-        &[
-            Property::AuthenticationMethod("SCRAM-SHA-1"),
-            Property::AuthenticationData(b"client-final"),
-        ],
-    ));
+        "SCRAM-SHA-1",
+        Some(b"client-final"),
+    );
     match c.events().as_slice() {
         [ServerEvent::Auth(a)] => {
             assert_eq!(a.data.as_deref(), Some(&b"client-final"[..]));
@@ -712,10 +719,7 @@ fn enhanced_authentication_by_events() {
     assert!(matches!(c.events().as_slice(), [ServerEvent::Connected(_)]));
 
     // Re-authentication.
-    c.send(auth_packet(
-        AuthReason::ReAuthenticate,
-        &[Property::AuthenticationMethod("SCRAM-SHA-1")],
-    ));
+    send_auth(&mut c, AuthReason::ReAuthenticate, "SCRAM-SHA-1", None);
     assert!(matches!(
         c.events().as_slice(),
         [ServerEvent::Auth(a)] if a.reauthentication && a.reason == AuthReason::ReAuthenticate
@@ -725,19 +729,12 @@ fn enhanced_authentication_by_events() {
         .unwrap();
     assert_eq!(
         c.recv(),
-        vec![Out::Auth(
-            AuthReason::Success,
-            Some("SCRAM-SHA-1".into()),
-            Some(b"ok".to_vec())
-        )]
+        auth_out(AuthReason::Success, "SCRAM-SHA-1", b"ok")
     );
     assert!(c.server.complete_reauth(c.now, None).is_err(), "over");
 
     // A different method is a protocol error.
-    c.send(auth_packet(
-        AuthReason::ReAuthenticate,
-        &[Property::AuthenticationMethod("PLAIN")],
-    ));
+    send_auth(&mut c, AuthReason::ReAuthenticate, "PLAIN", None);
     assert!(matches!(
         c.recv().as_slice(),
         [Out::Disconnect(DisconnectReason::ProtocolError, _)]
@@ -747,10 +744,7 @@ fn enhanced_authentication_by_events() {
 #[test]
 fn auth_without_an_authentication_method_is_a_protocol_error() {
     let mut c = connected(V5);
-    c.send(auth_packet(
-        AuthReason::ReAuthenticate,
-        &[Property::AuthenticationMethod("X")],
-    ));
+    send_auth(&mut c, AuthReason::ReAuthenticate, "X", None);
     assert!(matches!(
         c.recv().as_slice(),
         [Out::Disconnect(DisconnectReason::ProtocolError, _)]
@@ -790,29 +784,18 @@ fn enhanced_authentication_by_an_authenticator() {
     c.send_connect("c1", 10, &[Property::AuthenticationMethod("SUM")]);
     assert_eq!(
         c.recv(),
-        vec![Out::Auth(
-            AuthReason::ContinueAuthentication,
-            Some("SUM".into()),
-            Some(b"1+1".to_vec())
-        )]
+        auth_out(AuthReason::ContinueAuthentication, "SUM", b"1+1")
     );
-    c.send(auth_packet(
+    send_auth(
+        &mut c,
         AuthReason::ContinueAuthentication,
-        &[
-            Property::AuthenticationMethod("SUM"),
-            Property::AuthenticationData(b"2"),
-        ],
-    ));
+        "SUM",
+        Some(b"2"),
+    );
     let ack = c.recv().remove(0);
     assert_eq!(connack_reason(&ack), ConnectReason::Success);
     // A failed re-authentication disconnects with the refusal's code.
-    c.send(auth_packet(
-        AuthReason::ReAuthenticate,
-        &[
-            Property::AuthenticationMethod("SUM"),
-            Property::AuthenticationData(b"3"),
-        ],
-    ));
+    send_auth(&mut c, AuthReason::ReAuthenticate, "SUM", Some(b"3"));
     assert!(matches!(
         c.recv().as_slice(),
         [Out::Disconnect(DisconnectReason::NotAuthorized, None)]
