@@ -26,6 +26,7 @@ mod outbound;
 mod proptests;
 mod qos_in;
 mod subscribe;
+mod with_client;
 
 /// CONNACK properties, owned.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
