@@ -162,6 +162,8 @@ pub enum CloseCause {
         reason: DisconnectReason,
         /// Its Reason String (5.0).
         reason_string: Option<String>,
+        /// Its User Properties (5.0).
+        user_properties: Vec<(String, String)>,
     },
     /// The broker called [`disconnect`](super::ServerSession::disconnect).
     ServerDisconnect(DisconnectReason),

@@ -513,11 +513,17 @@ impl ServerSession {
             self.session_expiry = expiry.min(self.config.max_session_expiry);
         }
         let reason_string = d.properties.reason_string().map(String::from);
+        let user_properties = d
+            .properties
+            .user_properties()
+            .map(|(k, v)| (String::from(k), String::from(v)))
+            .collect();
         let publish_will = d.reason != DisconnectReason::NormalDisconnection;
         self.close(
             CloseCause::ClientDisconnect {
                 reason: d.reason,
                 reason_string,
+                user_properties,
             },
             publish_will,
         );

@@ -177,30 +177,31 @@ fn will_qos_and_retain_above_the_limits_are_refused() {
         payload: b"",
     };
     // (version, will, code on the wire, cause reported to the broker)
+    use ConnectReason as R;
     let cases = [
         (
             V5,
             will(QoS::ExactlyOnce, false),
-            ConnectReason::QosNotSupported,
-            ConnectReason::QosNotSupported,
+            R::QosNotSupported,
+            R::QosNotSupported,
         ),
         (
             V5,
             will(QoS::AtMostOnce, true),
-            ConnectReason::RetainNotSupported,
-            ConnectReason::RetainNotSupported,
+            R::RetainNotSupported,
+            R::RetainNotSupported,
         ),
         (
             V3,
             will(QoS::ExactlyOnce, false),
-            ConnectReason::NotAuthorized,
-            ConnectReason::QosNotSupported,
+            R::NotAuthorized,
+            R::QosNotSupported,
         ),
         (
             V3,
             will(QoS::AtMostOnce, true),
-            ConnectReason::NotAuthorized,
-            ConnectReason::RetainNotSupported,
+            R::NotAuthorized,
+            R::RetainNotSupported,
         ),
     ];
     for (version, w, wire, cause) in cases {

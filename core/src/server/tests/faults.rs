@@ -113,7 +113,10 @@ fn the_reason_string_explains_the_fault() {
 #[test]
 fn the_client_disconnect_is_reported_and_later_bytes_ignored() {
     let mut c = connected(V5);
-    let why = [Property::ReasonString("going to sleep")];
+    let why = [
+        Property::ReasonString("going to sleep"),
+        Property::UserProperty("battery", "low"),
+    ];
     c.send(Packet::Disconnect(Disconnect {
         reason: DisconnectReason::NormalDisconnection,
         properties: Properties::new(&why),
@@ -123,7 +126,8 @@ fn the_client_disconnect_is_reported_and_later_bytes_ignored() {
         vec![ServerEvent::Closed {
             cause: CloseCause::ClientDisconnect {
                 reason: DisconnectReason::NormalDisconnection,
-                reason_string: Some("going to sleep".into())
+                reason_string: Some("going to sleep".into()),
+                user_properties: vec![("battery".into(), "low".into())],
             },
             session_kept: false
         }]

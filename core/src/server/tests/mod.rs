@@ -316,3 +316,13 @@ pub(super) fn id(n: u16) -> crate::codec::PacketId {
 
 pub(super) const V3: ProtocolVersion = ProtocolVersion::V311;
 pub(super) const V5: ProtocolVersion = ProtocolVersion::V5;
+
+#[test]
+fn sessions_events_and_states_can_move_between_threads() {
+    // A multi-threaded broker (tokio) moves sessions between tasks: this fails to compile if
+    // any of them stops being Send.
+    fn send<T: Send>() {}
+    send::<ServerSession>();
+    send::<ServerEvent>();
+    send::<ServerSessionState>();
+}

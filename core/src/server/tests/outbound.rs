@@ -613,7 +613,8 @@ fn disconnect_can_shorten_but_not_start_a_session_expiry() {
         Some(&ServerEvent::Closed {
             cause: CloseCause::ClientDisconnect {
                 reason: DisconnectReason::NormalDisconnection,
-                reason_string: None
+                reason_string: None,
+                user_properties: Vec::new(),
             },
             session_kept: false
         })
