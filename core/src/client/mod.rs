@@ -4,6 +4,7 @@ mod backoff;
 mod config;
 mod connection;
 mod event;
+mod ids;
 mod persist;
 mod receive;
 mod session;
@@ -27,7 +28,7 @@ use crate::codec::{
     AuthReason, List, PacketId, Properties, PropertyContext, ProtocolVersion, QoS, Subscribe,
     Subscription, Unsubscribe, encode, encoded_len, write_properties_body,
 };
-use crate::error::{Result, UsageError};
+use crate::error::{Error, Result, UsageError};
 use crate::time::Instant;
 
 use backoff::Backoff;
@@ -44,7 +45,7 @@ use timer::TimerTable;
 ///
 /// # The call protocol
 ///
-/// **Commands** return at once. Misuse fails with [`Error::Usage`](crate::Error::Usage) and changes nothing:
+/// **Commands** return at once. Misuse fails with [`Error::Usage`] and changes nothing:
 /// [`connect`](Client::connect), [`publish`](Client::publish),
 /// [`subscribe`](Client::subscribe), [`unsubscribe`](Client::unsubscribe),
 /// [`ack`](Client::ack) (manual-ack mode), [`disconnect`](Client::disconnect),
@@ -410,8 +411,12 @@ impl Client {
                     .ok_or(UsageError::PacketIdsExhausted)?,
             )
         };
-        let msg = OutMsg::new(topic, &self.scratch, payload, qos, retain, id)
-            .ok_or(UsageError::InvalidArgument("publish: too large"))?;
+        let Some(msg) = OutMsg::new(topic, &self.scratch, payload, qos, retain, id) else {
+            if let Some(id) = id {
+                self.session.release_id(id);
+            }
+            return Err(UsageError::InvalidArgument("publish: too large").into());
+        };
         self.session.push_pending(msg);
         if qos != QoS::AtMostOnce {
             self.mark_dirty();
@@ -505,9 +510,16 @@ impl Client {
         packet: &crate::codec::Packet<'_>,
     ) -> Result<PacketId> {
         let mut bytes = Vec::new();
-        let size = encode(packet, self.config.protocol, &mut bytes)?;
-        if let Some(max) = self.conn.server_max_packet.filter(|m| size > *m as usize) {
-            return Err(UsageError::PacketTooLarge { size, max }.into());
+        let checked = match encode(packet, self.config.protocol, &mut bytes) {
+            Ok(size) => match self.conn.server_max_packet.filter(|m| size > *m as usize) {
+                Some(max) => Err(Error::Usage(UsageError::PacketTooLarge { size, max })),
+                None => Ok(()),
+            },
+            Err(e) => Err(e.into()),
+        };
+        if let Err(e) = checked {
+            self.session.release_id(id);
+            return Err(e);
         }
         let sent = self.state == State::Connected;
         if sent {

@@ -389,9 +389,10 @@ impl Client {
             .chain(s.requests.iter().map(|r| r.id))
             .map(PacketId::get)
             .collect();
-        ids.sort_unstable();
-        if ids.windows(2).any(|w| w.first() == w.get(1)) {
-            return Err(SnapshotError::Invalid("packet identifier used twice"));
+        for id in ids.drain(..) {
+            if !PacketId::new(id).is_some_and(|p| s.ids.insert(p)) {
+                return Err(SnapshotError::Invalid("packet identifier used twice"));
+            }
         }
         let cfg = &self.config;
         if s.stored_messages() > cfg.max_queued_messages

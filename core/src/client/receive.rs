@@ -397,7 +397,9 @@ impl Client {
             .iter()
             .position(|r| r.id == id && r.kind == kind && r.sent)
             .ok_or(ProtocolError::UnknownPacketId(id.get()))?;
-        Ok(self.session.requests.remove(pos))
+        let request = self.session.requests.remove(pos);
+        self.session.release_id(id);
+        Ok(request)
     }
 
     fn on_suback(&mut self, s: &SubAck<'_>) -> Result<()> {

@@ -7,6 +7,7 @@ use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::ids::IdSet;
 use crate::codec::{
     Packet, PacketId, Properties, ProtocolVersion, QoS, SubscriptionOptions, decode,
 };
@@ -215,6 +216,8 @@ pub(crate) struct Session {
     pub(crate) subscriptions: Vec<SubRecord>,
     /// The last packet identifier handed out.
     pub(crate) last_id: u16,
+    /// Packet identifiers in use: queued and in-flight messages, requests.
+    pub(crate) ids: IdSet,
     /// Incremented whenever the server starts a new session (ack tokens carry it).
     pub(crate) epoch: u32,
     /// A CONNACK accepted a session at least once (later 5.0 CONNECTs ask to resume it).
@@ -227,21 +230,10 @@ impl Session {
         self.pending.len().saturating_add(self.inflight.len())
     }
 
-    fn id_in_use(&self, id: PacketId) -> bool {
-        self.inflight.iter().any(|f| f.id == id)
-            || self.pending.iter().any(|m| m.id == Some(id))
-            || self.requests.iter().any(|r| r.id == id)
-    }
-
-    /// The next free packet identifier after the last one handed out, or `None` when all
-    /// 65,535 are in use. Linear in the number of identifiers in use.
+    /// Claims the next free packet identifier after the last one handed out, or `None` when
+    /// all 65,535 are in use. [`Session::forget`] and answered requests release it.
     pub(crate) fn allocate_id(&mut self) -> Option<PacketId> {
-        let used = self
-            .inflight
-            .len()
-            .saturating_add(self.pending.iter().filter(|m| m.id.is_some()).count())
-            .saturating_add(self.requests.len());
-        if used >= usize::from(u16::MAX) {
+        if self.ids.len() >= usize::from(u16::MAX) {
             return None;
         }
         let mut candidate = self.last_id;
@@ -252,7 +244,7 @@ impl Session {
                 candidate + 1
             };
             let id = PacketId::new(candidate)?;
-            if !self.id_in_use(id) {
+            if self.ids.insert(id) {
                 self.last_id = candidate;
                 return Some(id);
             }
@@ -260,14 +252,22 @@ impl Session {
         None
     }
 
+    pub(crate) fn release_id(&mut self, id: PacketId) {
+        self.ids.remove(id);
+    }
+
     pub(crate) fn push_pending(&mut self, msg: OutMsg) {
         self.stored_bytes = self.stored_bytes.saturating_add(msg.size());
         self.pending.push_back(msg);
     }
 
-    /// Forgets a message that left the session (acknowledged, sent at QoS 0, dropped).
+    /// Forgets a message that left the session (acknowledged, sent at QoS 0, dropped): its
+    /// bytes and its packet identifier are free again.
     pub(crate) fn forget(&mut self, msg: &OutMsg) {
         self.stored_bytes = self.stored_bytes.saturating_sub(msg.size());
+        if let Some(id) = msg.id {
+            self.ids.remove(id);
+        }
     }
 
     /// Position of the in-flight message `id`.
@@ -355,6 +355,10 @@ mod tests {
         s.push_pending(msg);
         s.last_id = 0;
         assert_eq!(s.allocate_id().unwrap().get(), 2);
+        // Allocated identifiers are claimed: 1 and 2 are in use.
+        s.last_id = u16::MAX;
+        assert_eq!(s.allocate_id().unwrap().get(), 3);
+        s.release_id(PacketId::new(2).unwrap());
         s.last_id = u16::MAX;
         assert_eq!(s.allocate_id().unwrap().get(), 2);
         assert_eq!(s.stored_bytes, 2);

@@ -348,8 +348,8 @@ impl ScriptedBroker {
                 let id = a.packet_id.get();
                 if let Some(o) = self.session.outgoing.iter_mut().find(|o| o.0 == id) {
                     o.2 = true;
+                    self.queue(&Packet::PubRel(PubRel::new(a.packet_id)));
                 }
-                self.queue(&Packet::PubRel(PubRel::new(a.packet_id)));
             }
             Packet::PubComp(a) => {
                 let id = a.packet_id.get();

@@ -1,11 +1,19 @@
 //! Scenario tests on the two-peer harness.
 
 mod basic;
+mod delivery;
+mod faults;
+mod lifecycle;
+mod persistence;
+mod props;
+mod v5;
 
 use alloc::vec::Vec;
 
 use crate::client::{ClientConfig, Event};
+use crate::codec::Properties;
 use crate::codec::ProtocolVersion;
+use crate::error::UsageError;
 use crate::testing::ClientHarness;
 
 /// A harness connected with `config`, its events cleared.
@@ -43,4 +51,8 @@ pub(super) fn messages(events: &[Event]) -> Vec<(alloc::string::String, Vec<u8>)
             _ => None,
         })
         .collect()
+}
+
+pub(super) fn id(n: u16) -> crate::codec::PacketId {
+    crate::codec::PacketId::new(n).unwrap()
 }
