@@ -9,6 +9,7 @@
     clippy::indexing_slicing
 )]
 
+use iotmqtt::client::topic_matches;
 use iotmqtt::iotda::{
     DeviceId, Direction, IdError, IotdaError, LegacyTopic, ReportSuffix, SysTopic, Topic,
     TopicError, bootstrap_filter, bridge_downstream_filters, downstream_filters,
@@ -545,21 +546,6 @@ fn accessors() {
     );
 }
 
-/// MQTT topic matching, enough for the filters under test.
-fn matches(filter: &str, topic: &str) -> bool {
-    let mut f = filter.split('/');
-    let mut t = topic.split('/');
-    loop {
-        match (f.next(), t.next()) {
-            (Some("#"), _) => return true,
-            (Some("+"), Some(_)) => {}
-            (Some(a), Some(b)) if a == b => {}
-            (None, None) => return true,
-            _ => return false,
-        }
-    }
-}
-
 #[test]
 fn downstream_filters_cover_every_downstream_system_topic() {
     let id = DeviceId::new("5f1c0d2e_sensor01").unwrap();
@@ -584,7 +570,7 @@ fn downstream_filters_cover_every_downstream_system_topic() {
             Topic::Bridge { .. } => &bridge_filters,
             _ => continue,
         };
-        let hit = wanted.iter().any(|f| matches(f, literal));
+        let hit = wanted.iter().any(|f| topic_matches(f, literal));
         if direction == Direction::Down {
             assert!(hit, "{literal} is not covered");
             covered += 1;
@@ -595,7 +581,7 @@ fn downstream_filters_cover_every_downstream_system_topic() {
     assert!(
         !filters
             .iter()
-            .any(|f| matches(f, "$oc/devices/other/sys/commands/request_id=1"))
+            .any(|f| topic_matches(f, "$oc/devices/other/sys/commands/request_id=1"))
     );
 }
 
