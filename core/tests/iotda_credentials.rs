@@ -351,6 +351,116 @@ fn every_rejection_has_its_connack_code() {
 }
 
 #[test]
+fn login_requests_come_from_a_decoded_connect() {
+    use iotmqtt::{Connect, Packet, ProtocolVersion, decode, encode};
+    let secret = DeviceSecret::new("s3cr3t-Key").unwrap();
+    let now = UtcTime::new(2026, 11, 25, 8, 0, 0).unwrap();
+    let c = DeviceAuth::secret(DeviceId::new("dev").unwrap(), secret.clone()).credentials(&now);
+    let connect = Connect {
+        protocol: ProtocolVersion::V311,
+        clean_start: true,
+        keep_alive: 120,
+        properties: Default::default(),
+        client_id: c.client_id(),
+        will: None,
+        username: Some(c.username()),
+        password: c.password().map(|p| p.as_bytes()),
+    };
+    let mut wire = Vec::new();
+    encode(&Packet::Connect(connect), ProtocolVersion::V311, &mut wire).unwrap();
+    let Packet::Connect(decoded) = decode(&wire, ProtocolVersion::V311).unwrap().packet else {
+        panic!("not a CONNECT")
+    };
+    let request = LoginRequest::from(&decoded);
+    assert_eq!(request.keep_alive, 120);
+    let id = Verifier::new()
+        .verify(&request, &now, |_| {
+            Some(RegisteredAuth::Secret(secret.clone()))
+        })
+        .unwrap();
+    assert_eq!(id.device_id, "dev");
+}
+
+/// The emulator's shape: a server session whose authenticator is the IoTDA verifier.
+#[test]
+fn the_verifier_decides_connects_in_a_server_session() {
+    use iotmqtt::server::{
+        AuthDecision, Authenticator, ConnectRequest, ServerConfig, ServerSession,
+    };
+    use iotmqtt::{Connect, Instant, Packet, ProtocolVersion, decode, encode};
+
+    struct Iotda {
+        now: UtcTime,
+        secret: DeviceSecret,
+    }
+    impl Authenticator for Iotda {
+        fn authenticate(&mut self, request: &ConnectRequest) -> AuthDecision {
+            let secret = self.secret.clone();
+            match Verifier::new().verify(&LoginRequest::from(request), &self.now, |id| {
+                (id.device_id == "dev").then_some(RegisteredAuth::Secret(secret))
+            }) {
+                Ok(_) => AuthDecision::Accept(Box::default()),
+                Err(rejection) => AuthDecision::Reject(rejection.connect_reason().into()),
+            }
+        }
+    }
+
+    let secret = DeviceSecret::new("s3cr3t-Key").unwrap();
+    let now = UtcTime::new(2026, 11, 25, 8, 0, 0).unwrap();
+    let c = DeviceAuth::secret(DeviceId::new("dev").unwrap(), secret.clone()).credentials(&now);
+    let wrong = "0".repeat(64);
+    let cases = [
+        (
+            c.client_id(),
+            Some(c.username()),
+            c.password().map(|p| p.as_bytes()),
+            0u8,
+        ),
+        (c.client_id(), Some(c.username()), Some(wrong.as_bytes()), 4),
+        ("dev_9_0_2026112508", Some("dev"), Some(wrong.as_bytes()), 2),
+        (
+            "other_0_0_2026112508",
+            Some("other"),
+            c.password().map(|p| p.as_bytes()),
+            5,
+        ),
+    ];
+    for (client_id, username, password, expected) in cases {
+        let mut session = ServerSession::with_authenticator(
+            ServerConfig::iotda(),
+            Instant::ZERO,
+            Box::new(Iotda {
+                now,
+                secret: secret.clone(),
+            }),
+        );
+        let connect = Connect {
+            protocol: ProtocolVersion::V311,
+            clean_start: true,
+            keep_alive: 120,
+            properties: Default::default(),
+            client_id,
+            will: None,
+            username,
+            password,
+        };
+        let mut wire = Vec::new();
+        encode(&Packet::Connect(connect), ProtocolVersion::V311, &mut wire).unwrap();
+        session.handle_bytes(Instant::ZERO, &wire).unwrap();
+        let mut out = Vec::new();
+        let _ = session.poll_transmit(Instant::ZERO, &mut out);
+        let Packet::Connack(connack) = decode(&out, ProtocolVersion::V311).unwrap().packet else {
+            panic!("no CONNACK for {client_id}")
+        };
+        assert_eq!(
+            connack.reason.to_v3_return_code(),
+            Some(expected),
+            "{client_id}"
+        );
+    }
+}
+
+#[test]
 fn certificate_identities_have_no_password() {
     let now = UtcTime::new(2026, 11, 25, 8, 0, 0).unwrap();
     let id = DeviceId::new("5f1c0d2e_sensor01").unwrap();

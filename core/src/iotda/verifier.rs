@@ -11,6 +11,7 @@ use super::limits::{MAX_KEEP_ALIVE_SECS, MIN_KEEP_ALIVE_SECS};
 use super::secret::{DeviceSecret, GroupSecret};
 use super::utc::UtcTime;
 use crate::codec::{Connect, ConnectReason};
+use crate::server::ConnectRequest;
 
 /// The CONNECT fields a login is judged on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +24,20 @@ pub struct LoginRequest<'a> {
     pub password: Option<&'a [u8]>,
     /// The keep-alive in seconds.
     pub keep_alive: u16,
+}
+
+/// For a broker built on [`crate::server`]: an [`Authenticator`](crate::server::Authenticator)
+/// gets a [`ConnectRequest`]; a rejection becomes
+/// `AuthDecision::Reject(rejection.connect_reason().into())`.
+impl<'a> From<&'a ConnectRequest> for LoginRequest<'a> {
+    fn from(c: &'a ConnectRequest) -> Self {
+        LoginRequest {
+            client_id: &c.client_id,
+            username: c.username.as_deref(),
+            password: c.password.as_ref().map(|p| p.expose()),
+            keep_alive: c.keep_alive,
+        }
+    }
 }
 
 impl<'a> From<&Connect<'a>> for LoginRequest<'a> {
