@@ -35,10 +35,8 @@ pub(crate) struct Conn {
     pub(crate) keep_alive: u16,
     pub(crate) connect_sent: bool,
     pub(crate) clean_start_sent: bool,
-    /// Outgoing topic aliases: alias `i + 1` stands for `aliases_out[i]`.
-    pub(crate) aliases_out: Vec<String>,
-    /// Incoming topic aliases: alias `i + 1` stands for `aliases_in[i]`.
-    pub(crate) aliases_in: Vec<Option<String>>,
+    /// Topic aliases of this connection, allocated on first use.
+    pub(crate) aliases: Option<Box<Aliases>>,
     pub(crate) ping_outstanding: bool,
     pub(crate) last_tx: Instant,
     pub(crate) last_rx: Instant,
@@ -60,8 +58,7 @@ impl Default for Conn {
             keep_alive: 0,
             connect_sent: false,
             clean_start_sent: false,
-            aliases_out: Vec::new(),
-            aliases_in: Vec::new(),
+            aliases: None,
             ping_outstanding: false,
             last_tx: Instant::ZERO,
             last_rx: Instant::ZERO,
@@ -92,8 +89,7 @@ impl Conn {
     fn start(&mut self, now: Instant) {
         self.connect_sent = false;
         self.clean_start_sent = false;
-        self.aliases_out = Vec::new();
-        self.aliases_in = Vec::new();
+        self.aliases = None;
         self.ping_outstanding = false;
         self.last_tx = now;
         self.last_rx = now;
@@ -101,6 +97,17 @@ impl Conn {
         self.auth_challenged = false;
         self.reauthenticating = false;
     }
+}
+
+/// The topic aliases of one connection (MQTT 5).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Aliases {
+    /// Outgoing: alias `i + 1` stands for `out[i]`.
+    pub(crate) out: Vec<String>,
+    /// Incoming: alias `i + 1` stands for `inbound[i]`.
+    pub(crate) inbound: Vec<Option<String>>,
+    /// Property bytes of a PUBLISH being encoded with an alias.
+    pub(crate) scratch: Vec<u8>,
 }
 
 /// Reason String, Server Reference and User Properties of a server's CONNACK or DISCONNECT.

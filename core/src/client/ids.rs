@@ -83,7 +83,9 @@ impl IdSet {
         }
         self.len = self.len.saturating_sub(1);
         if self.len == 0 {
-            *self = IdSet::default();
+            // Back to the short list; its (small) buffer is kept for the next identifier.
+            self.bits = None;
+            self.small.clear();
         }
     }
 }
@@ -106,7 +108,7 @@ mod tests {
         for v in 1..=200u16 {
             s.remove(PacketId::new(v).unwrap());
         }
-        assert_eq!(s, IdSet::default());
+        assert_eq!((s.len(), s.bits.is_none()), (0, true));
         s.insert(PacketId::new(u16::MAX).unwrap());
         assert!(s.contains(PacketId::new(u16::MAX).unwrap()));
     }

@@ -26,7 +26,7 @@ pub use state::State;
 
 use crate::codec::{
     AuthReason, List, PacketId, Properties, PropertyContext, ProtocolVersion, QoS, Subscribe,
-    Subscription, Unsubscribe, encode, encoded_len, write_properties_body,
+    Subscription, Unsubscribe, encode, encoded_len,
 };
 use crate::error::{Error, Result, UsageError};
 use crate::time::Instant;
@@ -147,8 +147,6 @@ pub struct Client {
     /// A partial packet received so far.
     rx: Vec<u8>,
     events: VecDeque<Event>,
-    /// Property bytes of a PUBLISH being encoded with a topic alias.
-    scratch: Vec<u8>,
     /// The session changed since the last `snapshot`.
     dirty: bool,
     dropped_qos0: u64,
@@ -196,7 +194,6 @@ impl Client {
             outbox_secret: false,
             rx: Vec::new(),
             events: VecDeque::new(),
-            scratch: Vec::new(),
             dirty: false,
             dropped_qos0: 0,
             assigned_client_id: None,
@@ -390,12 +387,12 @@ impl Client {
             }
             .into());
         }
-        self.scratch.clear();
-        write_properties_body(&properties, PropertyContext::Publish, &mut self.scratch)
+        let props_len = properties
+            .check_outgoing(PropertyContext::Publish)
             .map_err(UsageError::Encode)?;
         let stored = topic
             .len()
-            .saturating_add(self.scratch.len())
+            .saturating_add(props_len)
             .saturating_add(payload.len());
         if self.session.stored_messages() >= self.config.max_queued_messages
             || self.session.stored_bytes.saturating_add(stored) > self.config.max_queued_bytes
@@ -411,7 +408,7 @@ impl Client {
                     .ok_or(UsageError::PacketIdsExhausted)?,
             )
         };
-        let Some(msg) = OutMsg::new(topic, &self.scratch, payload, qos, retain, id) else {
+        let Some(msg) = OutMsg::build(topic, &properties, stored, payload, qos, retain, id) else {
             if let Some(id) = id {
                 self.session.release_id(id);
             }
@@ -616,13 +613,17 @@ impl Client {
                 let _ = self.ack_incoming(token);
             }
         }
-        if self.events.is_empty() && self.events.capacity() > 16 {
+        if self.events.is_empty() && self.events.capacity() > 32 {
             self.events = VecDeque::new();
         }
         Some(event)
     }
 
     fn push_event(&mut self, event: Event) {
+        if self.events.capacity() == 0 {
+            // An idle client holds one slot, not the default four.
+            self.events.reserve_exact(1);
+        }
         self.events.push_back(event);
     }
 

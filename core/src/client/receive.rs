@@ -1,5 +1,6 @@
 //! Bytes from the server: framing (any split, bounded buffer) and what each packet does.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -161,15 +162,16 @@ impl Client {
         }
         let idx = usize::from(alias).saturating_sub(1);
         if p.topic.is_empty() {
-            return match self.conn.aliases_in.get(idx) {
+            return match self.conn.aliases.as_ref().and_then(|a| a.inbound.get(idx)) {
                 Some(Some(t)) => Ok(t.clone()),
                 _ => Err(invalid()),
             };
         }
-        if self.conn.aliases_in.len() <= idx {
-            self.conn.aliases_in.resize(idx.saturating_add(1), None);
+        let table = &mut self.conn.aliases.get_or_insert_with(Box::default).inbound;
+        if table.len() <= idx {
+            table.resize(idx.saturating_add(1), None);
         }
-        if let Some(slot) = self.conn.aliases_in.get_mut(idx) {
+        if let Some(slot) = table.get_mut(idx) {
             *slot = Some(String::from(p.topic));
         }
         Ok(String::from(p.topic))

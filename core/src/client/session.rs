@@ -9,7 +9,8 @@ use alloc::vec::Vec;
 
 use super::ids::IdSet;
 use crate::codec::{
-    Packet, PacketId, Properties, ProtocolVersion, QoS, SubscriptionOptions, decode,
+    Packet, PacketId, Properties, PropertyContext, ProtocolVersion, QoS, SubscriptionOptions,
+    decode, write_properties_body,
 };
 
 /// A message the application published, owned: topic, property wire bytes and payload in one
@@ -25,7 +26,8 @@ pub(crate) struct OutMsg {
 }
 
 impl OutMsg {
-    /// Builds the stored form; `None` if a length does not fit (the caller has validated them).
+    /// Builds the stored form from property wire bytes (already validated); `None` if a length
+    /// does not fit.
     pub(crate) fn new(
         topic: &str,
         props: &[u8],
@@ -34,20 +36,34 @@ impl OutMsg {
         retain: bool,
         id: Option<PacketId>,
     ) -> Option<Self> {
-        let topic_len = u16::try_from(topic.len()).ok()?;
-        let props_len = u32::try_from(props.len()).ok()?;
         let total = topic
             .len()
             .checked_add(props.len())?
             .checked_add(payload.len())?;
+        let props = Properties::from_wire(props);
+        OutMsg::build(topic, &props, total, payload, qos, retain, id)
+    }
+
+    /// Builds the stored form straight from the caller's values, in one exact allocation of
+    /// `total` bytes (topic, property encoding, payload); `None` if a length does not fit.
+    pub(crate) fn build(
+        topic: &str,
+        props: &Properties<'_>,
+        total: usize,
+        payload: &[u8],
+        qos: QoS,
+        retain: bool,
+        id: Option<PacketId>,
+    ) -> Option<Self> {
+        let topic_len = u16::try_from(topic.len()).ok()?;
         let mut data = Vec::with_capacity(total);
         data.extend_from_slice(topic.as_bytes());
-        data.extend_from_slice(props);
+        let props_len = write_properties_body(props, PropertyContext::Publish, &mut data).ok()?;
         data.extend_from_slice(payload);
         Some(OutMsg {
             data: data.into_boxed_slice(),
             topic_len,
-            props_len,
+            props_len: u32::try_from(props_len).ok()?,
             qos,
             retain,
             id,

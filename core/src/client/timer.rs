@@ -20,36 +20,50 @@ impl Timer {
     const COUNT: usize = 4;
 }
 
-/// The deadline of each [`Timer`], `None` when it is not running.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The deadline of each [`Timer`]; [`Instant::MAX`] means "not running" (a deadline that far
+/// away never arrives anyway).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct TimerTable {
-    deadlines: [Option<Instant>; Timer::COUNT],
+    deadlines: [Instant; Timer::COUNT],
+}
+
+impl Default for TimerTable {
+    fn default() -> Self {
+        TimerTable {
+            deadlines: [Instant::MAX; Timer::COUNT],
+        }
+    }
 }
 
 impl TimerTable {
     pub(crate) fn set(&mut self, timer: Timer, at: Instant) {
         if let Some(slot) = self.deadlines.get_mut(timer as usize) {
-            *slot = Some(at);
+            *slot = at;
         }
     }
 
     pub(crate) fn stop(&mut self, timer: Timer) {
-        if let Some(slot) = self.deadlines.get_mut(timer as usize) {
-            *slot = None;
-        }
+        self.set(timer, Instant::MAX);
     }
 
     pub(crate) fn get(&self, timer: Timer) -> Option<Instant> {
-        self.deadlines.get(timer as usize).copied().flatten()
+        self.deadlines
+            .get(timer as usize)
+            .copied()
+            .filter(|t| *t != Instant::MAX)
     }
 
     pub(crate) fn stop_all(&mut self) {
-        self.deadlines = [None; Timer::COUNT];
+        self.deadlines = [Instant::MAX; Timer::COUNT];
     }
 
     /// The earliest running deadline.
     pub(crate) fn next(&self) -> Option<Instant> {
-        self.deadlines.iter().flatten().min().copied()
+        self.deadlines
+            .iter()
+            .min()
+            .copied()
+            .filter(|t| *t != Instant::MAX)
     }
 
     /// If `timer` is due at `now`, stops it and returns true.

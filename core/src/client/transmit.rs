@@ -2,6 +2,7 @@
 //! original order, then new publishes as the in-flight window allows. Publishes are encoded
 //! straight into the caller's buffer.
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use zeroize::Zeroize;
@@ -16,6 +17,9 @@ use crate::codec::{
 };
 use crate::error::{Error, Result, UsageError};
 use crate::time::Instant;
+
+/// An empty outbox keeps a buffer up to this size for the next control packets.
+const OUTBOX_KEEP: usize = 1024;
 
 /// Where `poll_transmit` writes.
 trait Sink {
@@ -151,9 +155,11 @@ impl Client {
         let room = sink.room();
         if self.outbox.len() <= room {
             sink.put(&self.outbox);
-            if self.outbox_secret {
+            if self.outbox_secret || self.outbox.capacity() > OUTBOX_KEEP {
+                // Wipe a password, and give back a buffer that CONNECT or a burst made large.
                 self.outbox.zeroize();
                 self.outbox_secret = false;
+                self.outbox = Vec::new();
             }
             self.outbox.clear();
             return Ok(true);
@@ -269,28 +275,32 @@ impl Client {
             let topic = plain.topic;
             let mut alias = None;
             if alias_limit > 0 && topic.len() > 2 {
-                match self.conn.aliases_out.iter().position(|t| t == topic) {
+                let table = &self.conn.aliases.get_or_insert_with(Box::default).out;
+                match table.iter().position(|t| t == topic) {
                     Some(i) => alias = Some((i.saturating_add(1), false)),
-                    None if self.conn.aliases_out.len() < alias_limit
+                    None if table.len() < alias_limit
                         && self
                             .conn
                             .server_max_packet
                             .is_none_or(|m| size.saturating_add(3) <= m as usize) =>
                     {
-                        alias = Some((self.conn.aliases_out.len().saturating_add(1), true));
+                        alias = Some((table.len().saturating_add(1), true));
                     }
                     None => {}
                 }
             }
-            let wrote = match alias.and_then(|(a, new)| u16::try_from(a).ok().map(|a| (a, new))) {
-                Some((a, new)) => {
-                    self.scratch.clear();
-                    self.scratch.extend_from_slice(msg.props_bytes());
-                    self.scratch.push(0x23);
-                    self.scratch.extend_from_slice(&a.to_be_bytes());
+            let with_alias = alias
+                .and_then(|(a, new)| u16::try_from(a).ok().map(|a| (a, new)))
+                .zip(self.conn.aliases.as_deref_mut());
+            let wrote = match with_alias {
+                Some(((a, new), table)) => {
+                    table.scratch.clear();
+                    table.scratch.extend_from_slice(msg.props_bytes());
+                    table.scratch.push(0x23);
+                    table.scratch.extend_from_slice(&a.to_be_bytes());
                     let p = Publish {
                         topic: if new { topic } else { "" },
-                        properties: Properties::from_wire(&self.scratch),
+                        properties: Properties::from_wire(&table.scratch),
                         ..plain
                     };
                     attempt(sink, &Packet::Publish(p), v)
@@ -311,9 +321,8 @@ impl Client {
                     continue;
                 }
             }
-            if let Some((_, true)) = alias {
-                let owned = alloc::string::String::from(topic);
-                self.conn.aliases_out.push(owned);
+            if let (Some((_, true)), Some(table)) = (alias, self.conn.aliases.as_deref_mut()) {
+                table.out.push(alloc::string::String::from(topic));
             }
             let Some(msg) = self.session.pending.pop_front() else {
                 return Ok(());

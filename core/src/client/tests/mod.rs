@@ -56,3 +56,13 @@ pub(super) fn messages(events: &[Event]) -> Vec<(alloc::string::String, Vec<u8>)
 pub(super) fn id(n: u16) -> crate::codec::PacketId {
     crate::codec::PacketId::new(n).unwrap()
 }
+
+/// The idle footprint is a benchmark target (≤ 1 KiB per idle session, boxed): keep the
+/// inline sizes from creeping up unnoticed.
+#[test]
+#[cfg(target_pointer_width = "64")]
+fn inline_sizes_stay_small() {
+    assert!(core::mem::size_of::<crate::client::Client>() <= 800);
+    assert!(core::mem::size_of::<Event>() <= 96);
+    assert!(core::mem::size_of::<crate::client::timer::TimerTable>() <= 32);
+}
