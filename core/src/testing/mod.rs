@@ -249,3 +249,51 @@ impl<A: Peer, B: Peer> Pair<A, B> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A peer that always has one more byte to send.
+    struct Chatty(u64);
+
+    impl Peer for Chatty {
+        fn handle_connected(&mut self, _: Instant) {}
+        fn handle_bytes(&mut self, _: Instant, data: &[u8]) {
+            self.0 += data.len() as u64;
+        }
+        fn handle_timeout(&mut self, _: Instant) {}
+        fn handle_closed(&mut self, _: Instant) {}
+        fn poll_transmit(&mut self, _: Instant, out: &mut Vec<u8>) -> usize {
+            out.push(0);
+            1
+        }
+        fn poll_timeout(&self) -> Option<Instant> {
+            Some(Instant::from_millis(self.0 * 10))
+        }
+    }
+
+    #[test]
+    fn a_livelock_is_reported_not_looped_forever() {
+        let mut p = Pair::new(Chatty(0), Chatty(0));
+        p.open();
+        assert_eq!(p.drive_with(50, |_| false), Err(Livelock { rounds: 50 }));
+        assert_eq!(p.a.0, 50);
+        assert_eq!(p.b.0, 50);
+        assert!(p.step());
+        assert_eq!(p.now, Instant::from_millis(500));
+    }
+
+    #[test]
+    fn chunked_lossy_and_closed_links() {
+        let mut p = Pair::new(Chatty(0), Chatty(0));
+        p.open();
+        p.drop_a_to_b = true;
+        p.exchange();
+        assert_eq!((p.a.0, p.b.0, p.bytes_a_to_b), (1, 0, 1));
+        p.close();
+        assert!(!p.is_open());
+        p.exchange();
+        assert_eq!((p.a.0, p.b.0), (1, 0));
+    }
+}

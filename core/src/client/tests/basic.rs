@@ -31,6 +31,7 @@ fn connects_in_both_versions_and_reports_connack() {
                 assert_eq!(c.keep_alive, 60);
                 assert!(c.clean_start);
                 if v == ProtocolVersion::V5 {
+                    assert_eq!(c.properties.session_expiry_interval(), None);
                     assert_eq!(c.properties.receive_maximum(), Some(64));
                     assert_eq!(c.properties.topic_alias_maximum(), Some(16));
                 }

@@ -140,9 +140,12 @@ fn session_present_resends_publish_with_dup_and_pubrel_in_original_order() {
             (PacketType::Publish, d, false),
         ]
     );
-    // The CONNECT asked to resume.
+    // The CONNECT asked to resume, with the session expiry.
     match h.pair.b.received_packets().next() {
-        Some(Packet::Connect(c)) => assert!(!c.clean_start),
+        Some(Packet::Connect(c)) => {
+            assert!(!c.clean_start);
+            assert_eq!(c.properties.session_expiry_interval(), Some(600));
+        }
         other => panic!("{other:?}"),
     }
 }
