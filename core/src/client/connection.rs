@@ -217,22 +217,10 @@ fn encode_connect(
 impl Client {
     /// The driver opened a transport. The client asks for credentials
     /// ([`Event::CredentialsNeeded`]) or, with static ones, queues CONNECT at once; the CONNACK
-    /// timer starts. Ignored while a transport is already open. In [`State::Idle`] it also
-    /// counts as `connect()`.
+    /// timer starts. Ignored unless the client wants a transport ([`State::WaitingForTransport`],
+    /// or [`State::Backoff`] when the driver reconnects early): in particular after
+    /// `disconnect()`, a connection attempt that completes late is ignored (close it).
     pub fn handle_connected(&mut self, now: Instant) {
-        if self.state == State::Idle {
-            if let Err(error) = self.config.validate() {
-                self.push_event(Event::ConnectionLost(Box::new(ConnectionLost {
-                    error,
-                    reason_string: None,
-                    server_reference: None,
-                    user_properties: Vec::new(),
-                    reconnect_at: None,
-                })));
-                return;
-            }
-            self.backoff.reset();
-        }
         let Some(next) = state::next(self.state, Input::TransportUp) else {
             return;
         };

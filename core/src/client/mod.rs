@@ -131,7 +131,6 @@ use timer::TimerTable;
 /// (QoS 0 messages beyond it are dropped and counted); the receive buffer by
 /// `maximum_packet_size`; SUBSCRIBE requests and remembered subscriptions by
 /// `max_subscriptions`; topic aliases by their maxima.
-#[derive(Debug)]
 pub struct Client {
     config: ClientConfig,
     state: State,
@@ -152,6 +151,20 @@ pub struct Client {
     dropped_qos0: u64,
     /// Client identifier the server assigned (used for the next CONNECTs).
     assigned_client_id: Option<String>,
+}
+
+/// Shows the state, the configuration (password redacted) and what the client holds; never the
+/// bytes of its buffers, which may hold a CONNECT with a password.
+impl core::fmt::Debug for Client {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Client")
+            .field("state", &self.state)
+            .field("client_id", &self.client_id())
+            .field("config", &self.config)
+            .field("stats", &self.stats())
+            .field("next_deadline", &self.timers.next())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Counters describing what a client holds right now.

@@ -23,7 +23,7 @@
 //! | from | input | to | what happens |
 //! |---|---|---|---|
 //! | Idle | Connect | WaitingForTransport | `connect()`: the config is validated; the driver opens a transport |
-//! | Idle, WaitingForTransport, Backoff | TransportUp | AwaitingCredentials | `handle_connected()`: CONNACK timer starts; `CredentialsNeeded` unless credentials are static |
+//! | WaitingForTransport, Backoff | TransportUp | AwaitingCredentials | `handle_connected()`: CONNACK timer starts; `CredentialsNeeded` unless credentials are static (in `Backoff`: the driver reconnected early) |
 //! | AwaitingCredentials | CredentialsSet | AwaitingConnack | `set_credentials()` (or at once with static credentials): CONNECT is queued |
 //! | AwaitingConnack | ConnackAccepted | Connected | `Connected` event; resend (session present) or requeue/resubscribe (new session) |
 //! | WaitingForTransport, AwaitingCredentials, AwaitingConnack, Connected | Lost | Backoff | transport closed, peer fault, timeout or refusal: `ConnectionLost`, reconnect timer starts |
@@ -33,7 +33,8 @@
 //!
 //! A command whose input has no row for the current state fails with
 //! [`UsageError::InvalidState`](crate::UsageError::InvalidState) and changes nothing; a driver
-//! input without a row (for example `handle_closed` while `Idle`) is ignored.
+//! input without a row (for example `handle_closed` while `Idle`, or `handle_connected` after
+//! `disconnect()` when the driver's connection attempt completes late) is ignored.
 
 use core::fmt;
 
@@ -160,7 +161,7 @@ pub const TRANSITIONS: &[Transition] = &[
         to: State::WaitingForTransport,
     },
     Transition {
-        from: &[State::Idle, State::WaitingForTransport, State::Backoff],
+        from: &[State::WaitingForTransport, State::Backoff],
         input: Input::TransportUp,
         to: State::AwaitingCredentials,
     },
