@@ -315,6 +315,77 @@ pub struct Decoder {
 /// The largest packet MQTT can express: a 5-byte fixed header and 268,435,455 bytes.
 pub const MAX_PACKET_SIZE: u32 = VARINT_MAX + 5;
 
+/// Whether `first` (the first byte of a packet) passes every fixed-header rule of `version`:
+/// a packet type that exists, the flags Table 2-2 fixes, and for PUBLISH QoS < 3 and no DUP at
+/// QoS 0. [`first_byte_error`] says which rule a rejected byte breaks.
+const fn first_byte_ok(first: u8, version: ProtocolVersion) -> bool {
+    let flags = first & 0x0F;
+    match PacketType::from_u8(first >> 4) {
+        None => false,
+        Some(PacketType::Auth) if matches!(version, ProtocolVersion::V311) => false,
+        Some(t) => match t.fixed_flags() {
+            Some(expected) => flags == expected,
+            None => {
+                let qos = (flags >> 1) & 0x03;
+                qos != 3 && !(flags & 0x08 != 0 && qos == 0)
+            }
+        },
+    }
+}
+
+const fn version_bit(version: ProtocolVersion) -> u8 {
+    match version {
+        ProtocolVersion::V311 => 1,
+        ProtocolVersion::V5 => 2,
+    }
+}
+
+/// [`first_byte_ok`] for every byte and both versions, as bits (see [`version_bit`]).
+const FIRST_BYTE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        #[allow(clippy::cast_possible_truncation)] // b < 256
+        let byte = b as u8;
+        let mut bits = 0;
+        if first_byte_ok(byte, ProtocolVersion::V311) {
+            bits |= version_bit(ProtocolVersion::V311);
+        }
+        if first_byte_ok(byte, ProtocolVersion::V5) {
+            bits |= version_bit(ProtocolVersion::V5);
+        }
+        // Evaluated at compile time: an out-of-bounds index is a build error, not a panic.
+        #[allow(clippy::indexing_slicing)]
+        {
+            table[b] = bits;
+        }
+        b += 1;
+    }
+    table
+};
+
+/// The rule a first byte rejected by [`first_byte_ok`] breaks.
+#[cold]
+fn first_byte_error(first: u8, version: ProtocolVersion) -> DecodeError {
+    let type_bits = first >> 4;
+    let flags = first & 0x0F;
+    let violation = match PacketType::from_u8(type_bits) {
+        None => Violation::InvalidPacketType(type_bits),
+        Some(PacketType::Auth) if version == ProtocolVersion::V311 => {
+            Violation::InvalidPacketType(type_bits)
+        }
+        Some(packet) => match packet.fixed_flags() {
+            Some(_) => Violation::ReservedFlags { packet, flags },
+            None if (flags >> 1) & 0x03 == 3 => Violation::InvalidQos,
+            None => Violation::DupWithQos0,
+        },
+    };
+    DecodeError::Invalid {
+        offset: 0,
+        violation,
+    }
+}
+
 impl Decoder {
     /// A decoder for `version` with no limit below the protocol's own.
     #[must_use]
@@ -338,46 +409,19 @@ impl Decoder {
     /// # Errors
     /// [`DecodeError::Incomplete`] while the header is cut short; [`DecodeError::Invalid`] for
     /// a reserved type, wrong flags, a malformed length or a packet over the limit.
+    #[inline]
     pub fn header(&self, input: &[u8]) -> Result<FixedHeader, DecodeError> {
         let Some(&first) = input.first() else {
             return Err(DecodeError::Incomplete(Needed::AtLeast(2)));
         };
-        let type_bits = first >> 4;
+        let accepted = FIRST_BYTE
+            .get(usize::from(first))
+            .is_some_and(|ok| ok & version_bit(self.version) != 0);
+        let packet_type = match PacketType::from_u8(first >> 4) {
+            Some(t) if accepted => t,
+            _ => return Err(first_byte_error(first, self.version)),
+        };
         let flags = first & 0x0F;
-        let packet_type = match PacketType::from_u8(type_bits) {
-            Some(PacketType::Auth) if self.version == ProtocolVersion::V311 => None,
-            t => t,
-        }
-        .ok_or(DecodeError::Invalid {
-            offset: 0,
-            violation: Violation::InvalidPacketType(type_bits),
-        })?;
-        match packet_type.fixed_flags() {
-            Some(expected) if expected != flags => {
-                return Err(DecodeError::Invalid {
-                    offset: 0,
-                    violation: Violation::ReservedFlags {
-                        packet: packet_type,
-                        flags,
-                    },
-                });
-            }
-            None => {
-                if (flags >> 1) & 0x03 == 3 {
-                    return Err(DecodeError::Invalid {
-                        offset: 0,
-                        violation: Violation::InvalidQos,
-                    });
-                }
-                if flags & 0x08 != 0 && (flags >> 1) & 0x03 == 0 {
-                    return Err(DecodeError::Invalid {
-                        offset: 0,
-                        violation: Violation::DupWithQos0,
-                    });
-                }
-            }
-            _ => {}
-        }
         let rest = input.get(1..).unwrap_or(&[]);
         let (remaining_len, n) = match varint::read(rest) {
             Ok(v) => v,
@@ -426,35 +470,55 @@ impl Decoder {
     /// # Errors
     /// [`DecodeError::Incomplete`] when `input` holds only part of a packet (exact once the
     /// fixed header is complete); [`DecodeError::Invalid`] with the offset and the rule broken.
+    #[inline]
     pub fn decode<'a>(&self, input: &'a [u8]) -> Result<Decoded<Packet<'a>>, DecodeError> {
         let header = self.header(input)?;
         let total = header.packet_len();
         let Some(body) = input.get(header.header_len..total) else {
             return Err(incomplete(total, input.len()));
         };
-        let mut r = Reader::new(body, header.header_len);
         let v = self.version;
-        let packet = match header.packet_type {
-            PacketType::Connect => Packet::Connect(Connect::decode(&mut r)?),
-            PacketType::Connack => Packet::Connack(Connack::decode(&mut r, v)?),
-            PacketType::Publish => Packet::Publish(Publish::decode(&mut r, header.flags, v)?),
-            PacketType::PubAck => Packet::PubAck(PubAck::decode(&mut r, v)?),
-            PacketType::PubRec => Packet::PubRec(PubRec::decode(&mut r, v)?),
-            PacketType::PubRel => Packet::PubRel(PubRel::decode(&mut r, v)?),
-            PacketType::PubComp => Packet::PubComp(PubComp::decode(&mut r, v)?),
-            PacketType::Subscribe => Packet::Subscribe(Subscribe::decode(&mut r, v)?),
-            PacketType::SubAck => Packet::SubAck(SubAck::decode(&mut r, v)?),
-            PacketType::Unsubscribe => Packet::Unsubscribe(Unsubscribe::decode(&mut r, v)?),
-            PacketType::UnsubAck => Packet::UnsubAck(UnsubAck::decode(&mut r, v)?),
-            PacketType::PingReq => Packet::PingReq,
-            PacketType::PingResp => Packet::PingResp,
-            PacketType::Disconnect => Packet::Disconnect(Disconnect::decode(&mut r, v)?),
-            PacketType::Auth => Packet::Auth(Auth::decode_v5(&mut r)?),
-        };
-        if !r.is_empty() {
-            return Err(r.invalid(Violation::LengthMismatch));
+        if header.packet_type == PacketType::Publish {
+            if let Some(p) = Publish::decode_fast(body, header.flags, v) {
+                return Ok(Decoded {
+                    packet: Packet::Publish(p),
+                    len: total,
+                });
+            }
         }
-        Ok(Decoded { packet, len: total })
+        let mut r = Reader::new(body, header.header_len);
+        // Each arm builds the result in place: a `Packet` is large (CONNECT), and moving it
+        // through intermediate values costs more than decoding a small packet.
+        macro_rules! done {
+            ($packet:expr) => {{
+                let packet = $packet;
+                if !r.is_empty() {
+                    return Err(r.invalid(Violation::LengthMismatch));
+                }
+                Ok(Decoded { packet, len: total })
+            }};
+        }
+        match header.packet_type {
+            PacketType::Publish => {
+                done!(Packet::Publish(Publish::decode(&mut r, header.flags, v)?))
+            }
+            PacketType::PubAck => done!(Packet::PubAck(PubAck::decode(&mut r, v)?)),
+            PacketType::Connect => done!(Packet::Connect(Connect::decode(&mut r)?)),
+            PacketType::Connack => done!(Packet::Connack(Connack::decode(&mut r, v)?)),
+            PacketType::PubRec => done!(Packet::PubRec(PubRec::decode(&mut r, v)?)),
+            PacketType::PubRel => done!(Packet::PubRel(PubRel::decode(&mut r, v)?)),
+            PacketType::PubComp => done!(Packet::PubComp(PubComp::decode(&mut r, v)?)),
+            PacketType::Subscribe => done!(Packet::Subscribe(Subscribe::decode(&mut r, v)?)),
+            PacketType::SubAck => done!(Packet::SubAck(SubAck::decode(&mut r, v)?)),
+            PacketType::Unsubscribe => {
+                done!(Packet::Unsubscribe(Unsubscribe::decode(&mut r, v)?))
+            }
+            PacketType::UnsubAck => done!(Packet::UnsubAck(UnsubAck::decode(&mut r, v)?)),
+            PacketType::PingReq => done!(Packet::PingReq),
+            PacketType::PingResp => done!(Packet::PingResp),
+            PacketType::Disconnect => done!(Packet::Disconnect(Disconnect::decode(&mut r, v)?)),
+            PacketType::Auth => done!(Packet::Auth(Auth::decode_v5(&mut r)?)),
+        }
     }
 }
 
@@ -463,6 +527,7 @@ impl Decoder {
 ///
 /// # Errors
 /// As [`Decoder::decode`].
+#[inline]
 pub fn decode(input: &[u8], version: ProtocolVersion) -> Result<Decoded<Packet<'_>>, DecodeError> {
     Decoder::new(version).decode(input)
 }
@@ -566,7 +631,24 @@ pub fn encoded_len(packet: &Packet<'_>, version: ProtocolVersion) -> Result<usiz
 ///
 /// # Errors
 /// [`EncodeError::Invalid`] when the packet breaks a rule of the specification.
+#[inline]
 pub fn encode(
+    packet: &Packet<'_>,
+    version: ProtocolVersion,
+    out: &mut Vec<u8>,
+) -> Result<usize, EncodeError> {
+    // The common PUBLISH is written inline at the call site; everything else (and every error)
+    // takes the general path.
+    if let Packet::Publish(p) = packet {
+        if let Some(total) = p.encode_fast(version, out) {
+            return Ok(total);
+        }
+    }
+    encode_general(packet, version, out)
+}
+
+#[inline(never)]
+fn encode_general(
     packet: &Packet<'_>,
     version: ProtocolVersion,
     out: &mut Vec<u8>,
@@ -590,6 +672,17 @@ pub fn encode_to_slice(
     version: ProtocolVersion,
     buf: &mut [u8],
 ) -> Result<usize, EncodeError> {
+    if let Packet::Publish(p) = packet {
+        if let Some(remaining) = p.fast_remaining(version) {
+            let total = 1 + varint::len(u32::try_from(remaining).unwrap_or(VARINT_MAX)) + remaining;
+            if buf.len() < total {
+                return Err(EncodeError::BufferTooSmall { required: total });
+            }
+            let mut w = SliceWriter::new(buf);
+            p.write_fast(version, remaining, &mut w);
+            return Ok(w.written());
+        }
+    }
     let plan = plan(packet, version)?;
     let total = plan.total();
     if buf.len() < total {

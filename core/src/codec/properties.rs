@@ -678,7 +678,17 @@ impl<'a> Properties<'a> {
 
     /// Reads a property length and the properties after it, validating each for `ctx`: known
     /// identifier, allowed here, not repeated unless repeatable, value in range.
+    #[inline]
     pub(crate) fn read(r: &mut Reader<'a>, ctx: PropertyContext) -> Result<Self, DecodeError> {
+        // Most packets carry none: a single zero length byte.
+        if r.peek() == Some(0) {
+            r.skip(1);
+            return Ok(Properties::empty());
+        }
+        Self::read_list(r, ctx)
+    }
+
+    fn read_list(r: &mut Reader<'a>, ctx: PropertyContext) -> Result<Self, DecodeError> {
         let len_at = r.offset();
         let len = r.varint()?;
         let len = usize::try_from(len)

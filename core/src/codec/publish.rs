@@ -1,12 +1,14 @@
 //! PUBLISH and its acknowledgements PUBACK, PUBREC, PUBREL, PUBCOMP (MQTT 5.0 §3.3–3.7).
 
+use alloc::vec::Vec;
+
 use super::properties::{Properties, PropertyContext};
 use super::reader::Reader;
-use super::strings::check_outgoing_topic_name;
+use super::strings::{check_outgoing_topic_name, is_plain_topic_name, validate_topic_name_bytes};
 use super::writer::Write;
 use super::{
-    DecodeError, PacketId, PacketType, ProtocolVersion, PubAckReason, PubRelReason, QoS, Violation,
-    varint,
+    DecodeError, PacketId, PacketType, ProtocolVersion, PubAckReason, PubRelReason, QoS,
+    VARINT_MAX, Violation, varint,
 };
 
 /// A PUBLISH packet: an application message.
@@ -47,6 +49,48 @@ impl<'a> Publish<'a> {
     #[must_use]
     pub(crate) const fn flags(&self) -> u8 {
         ((self.dup as u8) << 3) | ((self.qos as u8) << 1) | (self.retain as u8)
+    }
+
+    /// The common PUBLISH, decoded straight from its `body`: a non-empty valid topic, a non-zero
+    /// Packet Identifier when QoS > 0, no properties. Anything else returns `None`, and
+    /// [`Publish::decode`] runs and says exactly what (if anything) is wrong; whatever this
+    /// accepts, `decode` accepts too and decodes to the same packet. `flags` have passed the
+    /// fixed-header checks.
+    #[inline(always)]
+    pub(crate) fn decode_fast(body: &'a [u8], flags: u8, version: ProtocolVersion) -> Option<Self> {
+        let (len, rest) = body.split_first_chunk::<2>()?;
+        let (topic, rest) = rest.split_at_checked(usize::from(u16::from_be_bytes(*len)))?;
+        if topic.is_empty() {
+            return None;
+        }
+        let topic = validate_topic_name_bytes(topic).ok()?;
+        let qos = match (flags >> 1) & 0x03 {
+            0 => QoS::AtMostOnce,
+            1 => QoS::AtLeastOnce,
+            _ => QoS::ExactlyOnce,
+        };
+        let (packet_id, rest) = if qos == QoS::AtMostOnce {
+            (None, rest)
+        } else {
+            let (id, rest) = rest.split_first_chunk::<2>()?;
+            (Some(PacketId::new(u16::from_be_bytes(*id))?), rest)
+        };
+        let payload = match version {
+            ProtocolVersion::V311 => rest,
+            ProtocolVersion::V5 => match rest.split_first() {
+                Some((0, payload)) => payload,
+                _ => return None,
+            },
+        };
+        Some(Publish {
+            dup: flags & 0x08 != 0,
+            qos,
+            retain: flags & 0x01 != 0,
+            topic,
+            packet_id,
+            properties: Properties::empty(),
+            payload,
+        })
     }
 
     /// Decodes the body of a PUBLISH whose fixed-header flags are `flags`.
@@ -96,6 +140,80 @@ impl<'a> Publish<'a> {
             properties,
             payload,
         })
+    }
+
+    /// The Remaining Length of the common PUBLISH (as [`Publish::decode_fast`] reads it), or
+    /// `None` when the packet needs the general encoder (which also reports any error).
+    #[inline(always)]
+    pub(crate) fn fast_remaining(&self, version: ProtocolVersion) -> Option<usize> {
+        let qos0 = self.qos == QoS::AtMostOnce;
+        if !self.properties.is_empty()
+            || (self.dup && qos0)
+            || qos0 != self.packet_id.is_none()
+            || !is_plain_topic_name(self.topic)
+        {
+            return None;
+        }
+        let remaining = 2
+            + self.topic.len()
+            + if qos0 { 0 } else { 2 }
+            + usize::from(version == ProtocolVersion::V5)
+            + self.payload.len();
+        (remaining <= VARINT_MAX as usize).then_some(remaining)
+    }
+
+    /// Appends the common PUBLISH to `out`: checks first (the topic in one vectorised pass), then
+    /// four appends; `None` (with `out` untouched) when the packet needs the general encoder.
+    #[inline(always)]
+    pub(crate) fn encode_fast(&self, version: ProtocolVersion, out: &mut Vec<u8>) -> Option<usize> {
+        let remaining = self.fast_remaining(version)?;
+        let (varint, n) = varint::packed(u32::try_from(remaining).unwrap_or(VARINT_MAX));
+        let total = 1 + n + remaining;
+        // Short writes store eight bytes at a time; keep room for the last one.
+        out.reserve(total + 8);
+        let topic_len = u64::from(u16::try_from(self.topic.len()).unwrap_or(u16::MAX).to_be());
+        let head = u64::from(0x30 | self.flags())
+            | (u64::from(varint) << 8)
+            | (topic_len << (8 * (1 + n)));
+        out.put_short(head.to_le_bytes(), 3 + n);
+        out.extend_from_slice(self.topic.as_bytes());
+        let mid = self.packet_id.map_or(0, |id| u64::from(id.get().to_be()));
+        let len = if self.packet_id.is_some() { 2 } else { 0 }
+            + usize::from(version == ProtocolVersion::V5);
+        out.put_short(mid.to_le_bytes(), len);
+        out.extend_from_slice(self.payload);
+        Some(total)
+    }
+
+    /// Writes the common PUBLISH whole (after `fast_remaining` said `remaining`): the fixed
+    /// header and topic length as one short write, the topic, the packet identifier and
+    /// property length as another, then the payload.
+    #[inline(always)]
+    pub(crate) fn write_fast(
+        &self,
+        version: ProtocolVersion,
+        remaining: usize,
+        w: &mut impl Write,
+    ) {
+        let (varint, n) = varint::packed(u32::try_from(remaining).unwrap_or(VARINT_MAX));
+        let topic_len = u64::from(u16::try_from(self.topic.len()).unwrap_or(u16::MAX).to_be());
+        let head = u64::from(0x30 | self.flags())
+            | (u64::from(varint) << 8)
+            | (topic_len << (8 * (1 + n)));
+        w.put_short(head.to_le_bytes(), 3 + n);
+        w.put(self.topic.as_bytes());
+        let mut mid = 0u64;
+        let mut len = 0;
+        if let Some(id) = self.packet_id {
+            mid = u64::from(id.get().to_be());
+            len = 2;
+        }
+        // MQTT 5: a zero Property Length (already zero in `mid`).
+        len += usize::from(version == ProtocolVersion::V5);
+        if len > 0 {
+            w.put_short(mid.to_le_bytes(), len);
+        }
+        w.put(self.payload);
     }
 
     /// Validates and measures the body; returns (remaining length, property length).
@@ -244,3 +362,110 @@ ack_packet!(
     /// PUBCOMP: the final answer in the QoS 2 exchange.
     PubComp, PubRelReason, PubComp, PubComp
 );
+
+#[cfg(test)]
+mod tests {
+    use alloc::string::String;
+    use alloc::vec::Vec;
+
+    use proptest::prelude::*;
+
+    use super::super::{Decoder, Packet, encode_general, plan, write_packet};
+    use super::*;
+
+    const VERSIONS: [ProtocolVersion; 2] = [ProtocolVersion::V311, ProtocolVersion::V5];
+
+    proptest! {
+        /// Whatever the fast decoder accepts, the general one accepts too, with the same result.
+        #[test]
+        fn fast_decode_agrees_with_the_general_path(
+            flags in 0u8..16,
+            body in proptest::collection::vec(
+                prop_oneof![
+                    20 => b'a'..=b'z',
+                    1 => Just(0u8),
+                    1 => Just(b'+'),
+                    1 => Just(b'#'),
+                    1 => Just(0xC3),
+                    1 => Just(0xA9),
+                    1 => any::<u8>(),
+                ],
+                0..40,
+            ),
+            len_hi in 0u8..2,
+            len_lo in 0u8..40,
+        ) {
+            let mut body = body;
+            body.splice(0..0, [len_hi, len_lo]);
+            for v in VERSIONS {
+                // Only flags the fixed header accepts reach the body decoders.
+                if !super::super::first_byte_ok(0x30 | flags, v) {
+                    continue;
+                }
+                let fast = Publish::decode_fast(&body, flags, v);
+                let mut r = Reader::new(&body, 2);
+                let general = Publish::decode(&mut r, flags, v);
+                // Everything the fast path could have taken but did not is an error (or has
+                // properties, which only the general path reads).
+                if fast.is_none() {
+                    if let Ok(p) = general {
+                        prop_assert!(v == ProtocolVersion::V5 && !p.properties.is_empty());
+                    }
+                }
+                if let Some(p) = fast {
+                    prop_assert_eq!(general, Ok(p));
+                    prop_assert!(r.is_empty());
+                }
+            }
+        }
+
+        /// The fast encoder writes exactly what the general one writes, and leaves the buffer
+        /// alone when it declines.
+        #[test]
+        fn fast_encode_agrees_with_the_general_path(
+            topic in prop_oneof![
+                Just(String::new()),
+                "[a-z/]{1,40}",
+                "[a-z/+#\\x00é]{1,40}",
+            ],
+            payload in proptest::collection::vec(any::<u8>(), 0..300),
+            qos in 0u8..3,
+            dup in any::<bool>(),
+            retain in any::<bool>(),
+            id in 0u16..3,
+        ) {
+            let p = Publish {
+                dup,
+                qos: QoS::from_u8(qos).unwrap(),
+                retain,
+                topic: &topic,
+                packet_id: PacketId::new(id),
+                properties: Properties::empty(),
+                payload: &payload,
+            };
+            let packet = Packet::Publish(p);
+            for v in VERSIONS {
+                let mut fast = alloc::vec![7u8];
+                let mut general = alloc::vec![7u8];
+                match p.encode_fast(v, &mut fast) {
+                    Some(n) => {
+                        prop_assert_eq!(encode_general(&packet, v, &mut general), Ok(n));
+                        prop_assert_eq!(&fast, &general);
+                        let d = Decoder::new(v).decode(&fast[1..]).unwrap();
+                        prop_assert_eq!(d.packet, packet);
+                    }
+                    None => prop_assert_eq!(&fast, &[7u8]),
+                }
+                // The slice writer's fast path too.
+                if let Some(remaining) = p.fast_remaining(v) {
+                    let plan = plan(&packet, v).unwrap();
+                    let mut a = Vec::new();
+                    write_packet(&packet, v, &plan, &mut a);
+                    let mut b = Vec::new();
+                    p.write_fast(v, remaining, &mut b);
+                    prop_assert_eq!(a, b);
+                }
+            }
+        }
+    }
+}

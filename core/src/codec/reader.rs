@@ -74,6 +74,18 @@ impl<'a> Reader<'a> {
         s
     }
 
+    /// The next byte, without consuming it.
+    #[inline]
+    pub(crate) fn peek(&self) -> Option<u8> {
+        self.buf.get(self.pos).copied()
+    }
+
+    /// Skips `n` bytes the caller has already looked at (never past the end).
+    #[inline]
+    pub(crate) fn skip(&mut self, n: usize) {
+        self.pos = self.pos.saturating_add(n).min(self.buf.len());
+    }
+
     /// One byte.
     #[inline]
     pub(crate) fn u8(&mut self) -> Result<u8, DecodeError> {

@@ -43,42 +43,67 @@ fn special_violation(bytes: &[u8], at: usize) -> Violation {
     }
 }
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-/// Bit 7 of each byte of the result is set where `x` has a zero byte (exact for the lowest one,
-/// which is all we use).
-#[inline]
-const fn zero_bytes(x: u64) -> u64 {
-    x.wrapping_sub(LO) & !x & HI
+/// True when `b` is U+0000, or (when `wildcards`) `+` or `#`. `'#' | 0x08 == '+'`, and no other
+/// byte maps to `+` that way, so both wildcards take one comparison.
+#[inline(always)]
+const fn is_special(b: u8, wildcards: bool) -> bool {
+    b == 0 || (wildcards && (b | 0x08) == b'+')
 }
 
 /// Offset of the first NUL byte, or (when `wildcards`) of the first NUL, `+` or `#`. These are
 /// ASCII bytes, which never occur inside a multi-byte UTF-8 sequence, so a byte scan is exact.
-#[inline]
+///
+/// Sixteen bytes a step (vectorised by the compiler), the tail as one block that may overlap the
+/// last step; only a string that holds a special byte is looked at again byte by byte.
+#[inline(always)]
 fn find_special(bytes: &[u8], wildcards: bool) -> Option<usize> {
-    let mut chunks = bytes.chunks_exact(8);
-    let mut base = 0;
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        let mut hits = zero_bytes(x);
-        if wildcards {
-            hits |= zero_bytes(x ^ (LO * u64::from(b'+'))) | zero_bytes(x ^ (LO * u64::from(b'#')));
-        }
-        if hits != 0 {
-            // Little-endian: the lowest set bit is the first matching byte.
-            let byte = usize::try_from(hits.trailing_zeros() / 8).unwrap_or(0);
-            return Some(base + byte);
-        }
-        base += 8;
+    if !may_hold_special(bytes, wildcards) {
+        return None;
     }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| b == 0 || (wildcards && (b == b'+' || b == b'#')))
-        .map(|i| base + i)
+    bytes.iter().position(|&b| is_special(b, wildcards))
+}
+
+/// True when `topic` is a valid non-empty Topic Name to send: at most 65,535 bytes, no U+0000,
+/// no wildcard (the encoder's fast path; the slow path says what is wrong otherwise).
+#[inline(always)]
+pub(crate) fn is_plain_topic_name(topic: &str) -> bool {
+    !topic.is_empty()
+        && topic.len() <= usize::from(u16::MAX)
+        && !may_hold_special(topic.as_bytes(), true)
+}
+
+#[inline(always)]
+fn may_hold_special(bytes: &[u8], wildcards: bool) -> bool {
+    if bytes.len() < 16 {
+        return bytes.iter().any(|&b| is_special(b, wildcards));
+    }
+    // Two blocks per branch.
+    let mut pairs = bytes.chunks_exact(32);
+    for pair in &mut pairs {
+        let (a, b) = pair.split_at(16);
+        if block_has_special(a, wildcards) | block_has_special(b, wildcards) {
+            return true;
+        }
+    }
+    let rest = pairs.remainder();
+    // One more block if there is one, then the last sixteen bytes (which may overlap).
+    let head = rest
+        .get(..16)
+        .is_some_and(|b| block_has_special(b, wildcards));
+    let tail = bytes.len().checked_sub(16).and_then(|at| bytes.get(at..));
+    head || (!rest.is_empty() && tail.is_some_and(|t| block_has_special(t, wildcards)))
+}
+
+/// One 16-byte block: a branch-free OR of per-byte flags, which the compiler turns into vector
+/// compares and a mask.
+#[inline(always)]
+fn block_has_special(block: &[u8], wildcards: bool) -> bool {
+    let block: &[u8; 16] = block.try_into().unwrap_or(&[0; 16]);
+    let mut m = 0u8;
+    for &b in block {
+        m |= u8::from(b == 0) | u8::from(wildcards && (b | 0x08) == b'+');
+    }
+    m != 0
 }
 
 /// Checks a string the caller wants to encode: at most 65,535 bytes, no U+0000.

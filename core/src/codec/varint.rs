@@ -74,6 +74,25 @@ pub(crate) const fn len(value: u32) -> usize {
     }
 }
 
+/// `value` (at most [`VARINT_MAX`]) as varint bytes in the low bytes of a little-endian `u32`
+/// and how many there are; straight-line code for the encoder's fast path.
+#[inline(always)]
+pub(crate) const fn packed(value: u32) -> (u32, usize) {
+    let n = len(value);
+    let groups = (value & 0x7F)
+        | ((value << 1) & 0x7F00)
+        | ((value << 2) & 0x7F_0000)
+        | ((value << 3) & 0x7F00_0000);
+    // Continuation bits on every byte but the last.
+    let cont = match n {
+        1 => 0,
+        2 => 0x80,
+        3 => 0x8080,
+        _ => 0x80_8080,
+    };
+    (groups | cont, if n > 4 { 4 } else { n })
+}
+
 /// Writes `value` (which must be at most [`VARINT_MAX`]) into `out`, returning the bytes used.
 /// Values above the maximum are clamped by the caller's prior check; this never panics.
 #[inline]

@@ -48,6 +48,13 @@ pub(crate) trait Write {
         self.put(bytes.get(..usize::from(n)).unwrap_or(bytes));
     }
 
+    /// Appends the first `len` (at most 8) bytes of `bytes`. A `Vec` writes all eight with one
+    /// store and keeps `len`, which beats a variable-length copy for a header.
+    #[inline(always)]
+    fn put_short(&mut self, bytes: [u8; 8], len: usize) {
+        self.put(bytes.get(..len).unwrap_or(&bytes));
+    }
+
     /// Bytes written so far.
     fn written(&self) -> usize;
 }
@@ -56,6 +63,13 @@ impl Write for Vec<u8> {
     #[inline]
     fn put(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
+    }
+
+    #[inline(always)]
+    fn put_short(&mut self, bytes: [u8; 8], len: usize) {
+        let end = self.len() + len.min(8);
+        self.extend_from_slice(&bytes);
+        self.truncate(end);
     }
 
     #[inline]
