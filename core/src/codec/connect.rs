@@ -4,7 +4,9 @@ use core::fmt;
 
 use super::properties::{Properties, PropertyContext};
 use super::reader::Reader;
-use super::strings::{check_outgoing_binary, check_outgoing_str, check_outgoing_topic_name};
+use super::strings::{
+    check_outgoing_binary, check_outgoing_str, check_outgoing_topic_name, validate_str,
+};
 use super::writer::Write;
 use super::{ConnectReason, DecodeError, PacketType, ProtocolVersion, QoS, Violation, varint};
 
@@ -58,6 +60,13 @@ pub struct Connack<'a> {
     pub properties: Properties<'a>,
 }
 
+/// Binary Data at the front of `bytes` and what follows it, if it fits.
+#[inline(always)]
+fn split_binary(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (len, rest) = bytes.split_first_chunk::<2>()?;
+    rest.split_at_checked(usize::from(u16::from_be_bytes(*len)))
+}
+
 impl fmt::Debug for Connect<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Connect")
@@ -76,15 +85,78 @@ impl fmt::Debug for Connect<'_> {
 const PROTOCOL_NAME: &[u8] = b"MQTT";
 
 impl<'a> Connect<'a> {
+    /// The common CONNECT decoded straight from its `body`: protocol name `MQTT`, no Will, no
+    /// properties. Anything else returns `None`, and [`Connect::decode`] runs and says exactly
+    /// what (if anything) is wrong; whatever this accepts, `decode` accepts the same way.
+    #[inline(always)]
+    pub(crate) fn decode_fast(body: &'a [u8]) -> Option<Self> {
+        let (head, rest) = body.split_first_chunk::<10>()?;
+        let [0, 4, b'M', b'Q', b'T', b'T', level, flags, ka_hi, ka_lo] = *head else {
+            return None;
+        };
+        let protocol = ProtocolVersion::from_level(level)?;
+        // Reserved bit, Will Flag, Will QoS and Will Retain all clear.
+        if flags & 0b0011_1101 != 0 {
+            return None;
+        }
+        let username_flag = flags & 0x80 != 0;
+        let password_flag = flags & 0x40 != 0;
+        let rest = match protocol {
+            ProtocolVersion::V311 if password_flag && !username_flag => return None,
+            ProtocolVersion::V311 => rest,
+            ProtocolVersion::V5 => match rest.split_first() {
+                Some((0, rest)) => rest,
+                _ => return None,
+            },
+        };
+        let (client_id, rest) = split_binary(rest)?;
+        let client_id = validate_str(client_id).ok()?;
+        let (username, rest) = if username_flag {
+            let (u, rest) = split_binary(rest)?;
+            (Some(validate_str(u).ok()?), rest)
+        } else {
+            (None, rest)
+        };
+        let (password, rest) = if password_flag {
+            let (p, rest) = split_binary(rest)?;
+            (Some(p), rest)
+        } else {
+            (None, rest)
+        };
+        if !rest.is_empty() {
+            return None;
+        }
+        Some(Connect {
+            protocol,
+            clean_start: flags & 0x02 != 0,
+            keep_alive: u16::from_be_bytes([ka_hi, ka_lo]),
+            properties: Properties::empty(),
+            client_id,
+            will: None,
+            username,
+            password,
+        })
+    }
+
     /// Decodes the body of a CONNECT (the fixed header has been read).
+    #[inline]
     pub(crate) fn decode(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
         let name_at = r.offset();
-        let name = r.binary()?;
-        if name != PROTOCOL_NAME {
-            return Err(Reader::invalid_at(name_at, Violation::InvalidProtocolName));
-        }
-        let level_at = r.offset();
-        let level = r.u8()?;
+        // The common case in one comparison: 00 04 'M' 'Q' 'T' 'T'.
+        let level = match r.peek_array::<7>() {
+            Some([0, 4, b'M', b'Q', b'T', b'T', level]) => {
+                r.skip(7);
+                level
+            }
+            _ => {
+                let name = r.binary()?;
+                if name != PROTOCOL_NAME {
+                    return Err(Reader::invalid_at(name_at, Violation::InvalidProtocolName));
+                }
+                r.u8()?
+            }
+        };
+        let level_at = r.offset() - 1;
         let protocol = ProtocolVersion::from_level(level).ok_or_else(|| {
             Reader::invalid_at(level_at, Violation::UnsupportedProtocolLevel(level))
         })?;
@@ -316,6 +388,63 @@ impl<'a> Connack<'a> {
             ProtocolVersion::V5 => {
                 w.put_u8(self.reason.as_u8());
                 self.properties.write(props, w);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::vec::Vec;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn binary(bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(&u16::try_from(bytes.len()).unwrap().to_be_bytes());
+        out.extend_from_slice(bytes);
+        out
+    }
+
+    proptest! {
+        /// Whatever the fast decoder accepts, the general one accepts the same way.
+        #[test]
+        fn fast_decode_agrees_with_the_general_path(
+            level in prop_oneof![Just(4u8), Just(5u8), any::<u8>()],
+            flags in any::<u8>(),
+            props in prop_oneof![4 => Just(Vec::new()), 1 => Just(alloc::vec![0u8]),
+                                 1 => proptest::collection::vec(any::<u8>(), 0..4)],
+            id in proptest::collection::vec(
+                prop_oneof![8 => b'a'..=b'z', 1 => Just(0u8), 1 => Just(0xFFu8)], 0..8),
+            user in proptest::collection::vec(b'a'..=b'z', 0..6),
+            pass in proptest::collection::vec(any::<u8>(), 0..6),
+            trailing in proptest::collection::vec(any::<u8>(), 0..2),
+        ) {
+            let mut body = alloc::vec![0, 4, b'M', b'Q', b'T', b'T', level, flags, 0, 30];
+            if level == 5 && props.is_empty() {
+                body.push(0);
+            }
+            body.extend_from_slice(&props);
+            body.extend(binary(&id));
+            if flags & 0x80 != 0 {
+                body.extend(binary(&user));
+            }
+            if flags & 0x40 != 0 {
+                body.extend(binary(&pass));
+            }
+            body.extend_from_slice(&trailing);
+            let fast = Connect::decode_fast(&body);
+            let mut r = Reader::new(&body, 2);
+            let general = Connect::decode(&mut r).and_then(|c| {
+                if r.is_empty() { Ok(c) } else { Err(r.invalid(Violation::LengthMismatch)) }
+            });
+            if let Some(c) = fast {
+                prop_assert_eq!(general, Ok(c));
+            } else if let Ok(c) = general {
+                // Only a Will or properties make the fast path decline a valid CONNECT.
+                prop_assert!(c.will.is_some() || !c.properties.is_empty());
             }
         }
     }

@@ -478,13 +478,26 @@ impl Decoder {
             return Err(incomplete(total, input.len()));
         };
         let v = self.version;
-        if header.packet_type == PacketType::Publish {
-            if let Some(p) = Publish::decode_fast(body, header.flags, v) {
-                return Ok(Decoded {
-                    packet: Packet::Publish(p),
-                    len: total,
-                });
+        // The common shapes of the hot packets, straight from the bytes; the general path below
+        // takes everything else and reports errors.
+        match header.packet_type {
+            PacketType::Publish => {
+                if let Some(p) = Publish::decode_fast(body, header.flags, v) {
+                    return Ok(Decoded {
+                        packet: Packet::Publish(p),
+                        len: total,
+                    });
+                }
             }
+            PacketType::Connect => {
+                if let Some(c) = Connect::decode_fast(body) {
+                    return Ok(Decoded {
+                        packet: Packet::Connect(c),
+                        len: total,
+                    });
+                }
+            }
+            _ => {}
         }
         let mut r = Reader::new(body, header.header_len);
         // Each arm builds the result in place: a `Packet` is large (CONNECT), and moving it

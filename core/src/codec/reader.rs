@@ -80,6 +80,13 @@ impl<'a> Reader<'a> {
         self.buf.get(self.pos).copied()
     }
 
+    /// The next `N` bytes, without consuming them.
+    #[inline]
+    pub(crate) fn peek_array<const N: usize>(&self) -> Option<[u8; N]> {
+        let end = self.pos.checked_add(N)?;
+        self.buf.get(self.pos..end)?.try_into().ok()
+    }
+
     /// Skips `n` bytes the caller has already looked at (never past the end).
     #[inline]
     pub(crate) fn skip(&mut self, n: usize) {
@@ -150,7 +157,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A UTF-8 Encoded String, validated (well-formed, no U+0000); errors point at the bad byte.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn string(&mut self) -> Result<&'a str, DecodeError> {
         let start = self.offset() + 2;
         let bytes = self.binary()?;
