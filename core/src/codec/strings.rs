@@ -7,7 +7,7 @@ use super::Violation;
 ///
 /// Control characters and non-characters are allowed: the specification says a sender SHOULD NOT
 /// use them, not that a receiver must reject them.
-#[inline]
+#[inline(always)]
 pub(crate) fn validate_str(bytes: &[u8]) -> Result<&str, (usize, Violation)> {
     let s = utf8(bytes)?;
     match find_special(bytes, false) {
@@ -19,7 +19,7 @@ pub(crate) fn validate_str(bytes: &[u8]) -> Result<&str, (usize, Violation)> {
 /// Checks that `bytes` is a Topic Name: a valid string (as [`validate_str`]) without `+` or `#`
 /// [MQTT-3.3.2-2]. The UTF-8 check is the standard library's; NUL and both wildcards are found
 /// in one further pass, eight bytes at a time.
-#[inline]
+#[inline(always)]
 pub(crate) fn validate_topic_name_bytes(bytes: &[u8]) -> Result<&str, (usize, Violation)> {
     let s = utf8(bytes)?;
     match find_special(bytes, true) {
@@ -28,7 +28,7 @@ pub(crate) fn validate_topic_name_bytes(bytes: &[u8]) -> Result<&str, (usize, Vi
     }
 }
 
-#[inline]
+#[inline(always)]
 fn utf8(bytes: &[u8]) -> Result<&str, (usize, Violation)> {
     core::str::from_utf8(bytes).map_err(|e| (e.valid_up_to(), Violation::InvalidUtf8))
 }

@@ -31,11 +31,13 @@ pub(crate) enum VarintError {
 /// continuation is malformed.
 #[inline]
 pub(crate) fn read(input: &[u8]) -> Result<(u32, usize), VarintError> {
-    // The common case: one byte.
-    if let Some(&b) = input.first() {
-        if b & 0x80 == 0 {
-            return Ok((u32::from(b), 1));
+    // The common cases: one byte, or two in their shortest form.
+    match *input {
+        [b, ..] if b & 0x80 == 0 => return Ok((u32::from(b), 1)),
+        [b0, b1, ..] if b1 & 0x80 == 0 && b1 != 0 => {
+            return Ok((u32::from(b0 & 0x7F) | (u32::from(b1) << 7), 2));
         }
+        _ => {}
     }
     let mut value: u32 = 0;
     for i in 0..4 {
