@@ -299,3 +299,24 @@ proptest! {
         });
     }
 }
+
+/// A packet whose last field is short: the slice encoder's 8-byte stores must stay inside the
+/// packet even when the caller's buffer is longer.
+#[test]
+fn encode_to_slice_touches_nothing_past_the_packet() {
+    for version in [V311, V5] {
+        for payload_len in 0..10 {
+            let payload = vec![0x55; payload_len];
+            let p = Packet::Publish(iotmqtt::Publish {
+                qos: iotmqtt::QoS::AtLeastOnce,
+                packet_id: iotmqtt::PacketId::new(0x0102),
+                ..iotmqtt::Publish::new("t", &payload)
+            });
+            let expected = encoded(&p, version);
+            let mut buf = vec![0xAA; expected.len() + 16];
+            assert_eq!(encode_to_slice(&p, version, &mut buf), Ok(expected.len()));
+            assert_eq!(&buf[..expected.len()], &expected[..]);
+            assert!(buf[expected.len()..].iter().all(|b| *b == 0xAA), "{buf:?}");
+        }
+    }
+}

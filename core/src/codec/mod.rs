@@ -691,7 +691,8 @@ pub fn encode_to_slice(
             if buf.len() < total {
                 return Err(EncodeError::BufferTooSmall { required: total });
             }
-            let mut w = SliceWriter::new(buf);
+            // The writer sees exactly the packet's bytes: nothing past them is touched.
+            let mut w = SliceWriter::new(buf.get_mut(..total).unwrap_or_default());
             p.write_fast(version, remaining, &mut w);
             return Ok(w.written());
         }
@@ -701,7 +702,7 @@ pub fn encode_to_slice(
     if buf.len() < total {
         return Err(EncodeError::BufferTooSmall { required: total });
     }
-    let mut w = SliceWriter::new(buf);
+    let mut w = SliceWriter::new(buf.get_mut(..total).unwrap_or_default());
     write_packet(packet, version, &plan, &mut w);
     Ok(w.written())
 }

@@ -101,6 +101,20 @@ impl Write for SliceWriter<'_> {
         self.pos = end;
     }
 
+    #[inline(always)]
+    fn put_short(&mut self, bytes: [u8; 8], len: usize) {
+        let len = len.min(8);
+        // One 8-byte store when the slice has room past the end of this write (the bytes after
+        // `len` are overwritten by what follows, or lie past the packet); an exact copy if not.
+        let rest = self.buf.get_mut(self.pos..).unwrap_or_default();
+        if let Some(dst) = rest.first_chunk_mut::<8>() {
+            *dst = bytes;
+        } else if let (Some(dst), Some(src)) = (rest.get_mut(..len), bytes.get(..len)) {
+            dst.copy_from_slice(src);
+        }
+        self.pos = self.pos.saturating_add(len);
+    }
+
     #[inline]
     fn written(&self) -> usize {
         self.pos
