@@ -18,6 +18,9 @@ use std::time::{Duration, Instant as WallClock};
 use iotmqtt::client::{Client, ClientConfig, Event};
 use iotmqtt::{Instant, Properties, ProtocolVersion, QoS, Subscription};
 
+/// How long a step may take on a loaded machine before the test gives up.
+const WAIT: Duration = Duration::from_secs(20);
+
 /// A mosquitto process on a loopback port, with its own config and persistence directory,
 /// killed by pid when dropped.
 struct Broker {
@@ -26,52 +29,76 @@ struct Broker {
     child: Option<Child>,
 }
 
+/// A loopback port nobody listens on, never the same twice in this test binary (the tests run
+/// in parallel, each with its own broker).
 fn free_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
-    l.local_addr().expect("local address").port()
+    static CLAIMED: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    loop {
+        let l = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
+        let port = l.local_addr().expect("local address").port();
+        let mut claimed = CLAIMED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !claimed.contains(&port) {
+            claimed.push(port);
+            return port;
+        }
+    }
 }
 
 impl Broker {
     fn start(name: &str) -> Broker {
-        let port = free_port();
-        let dir =
-            std::env::temp_dir().join(format!("iotmqtt-{name}-{}-{port}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        // mosquitto started as root drops to its own user: let it write the database.
-        let _ = Command::new("chmod").arg("777").arg(&dir).status();
-        let conf = format!(
-            "listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\n\
-             persistence_location {}/\nmax_keepalive 65535\n",
-            dir.display()
-        );
-        std::fs::write(dir.join("mosquitto.conf"), conf).expect("config");
-        let mut b = Broker {
-            port,
-            dir,
-            child: None,
-        };
-        b.spawn();
-        b
+        loop {
+            let port = free_port();
+            let dir =
+                std::env::temp_dir().join(format!("iotmqtt-{name}-{}-{port}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            // mosquitto started as root drops to its own user: let it write the database.
+            let _ = Command::new("chmod").arg("777").arg(&dir).status();
+            let conf = format!(
+                "listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\n\
+                 persistence_location {}/\nmax_keepalive 65535\n",
+                dir.display()
+            );
+            std::fs::write(dir.join("mosquitto.conf"), conf).expect("config");
+            let mut b = Broker {
+                port,
+                dir,
+                child: None,
+            };
+            // Another process may have taken the port meanwhile: then try another one.
+            if b.spawn() {
+                return b;
+            }
+        }
     }
 
-    fn spawn(&mut self) {
-        let child = Command::new("mosquitto")
+    /// Starts mosquitto and waits until it listens; false if it exited (port in use).
+    fn spawn(&mut self) -> bool {
+        let mut child = Command::new("mosquitto")
             .arg("-c")
             .arg(self.dir.join("mosquitto.conf"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("mosquitto is installed (make deps)");
-        self.child = Some(child);
         let start = WallClock::now();
-        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "mosquitto did not start"
-            );
+        loop {
+            if !matches!(child.try_wait(), Ok(None)) {
+                return false;
+            }
+            if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                break;
+            }
+            assert!(start.elapsed() < WAIT, "mosquitto did not start");
             std::thread::sleep(Duration::from_millis(20));
         }
+        // Listening, and still ours.
+        std::thread::sleep(Duration::from_millis(50));
+        let alive = matches!(child.try_wait(), Ok(None));
+        self.child = Some(child);
+        alive
     }
 
     /// Stops the broker the way an operator does (SIGTERM: it saves its database), by pid.
@@ -248,13 +275,10 @@ fn connect_subscribe_and_round_trip_every_qos_in_both_versions() {
     for v in [ProtocolVersion::V311, ProtocolVersion::V5] {
         let mut d = Driver::new(config(&format!("rt-{v}"), v), broker.port);
         d.connect();
-        assert!(
-            d.run_until(Duration::from_secs(5), |d| d.client.is_connected()),
-            "{v}"
-        );
+        assert!(d.run_until(WAIT, |d| d.client.is_connected()), "{v}");
         let subs = [Subscription::new("rt/#", QoS::ExactlyOnce)];
         d.client.subscribe(&subs, Properties::empty()).unwrap();
-        assert!(d.run_until(Duration::from_secs(5), |d| {
+        assert!(d.run_until(WAIT, |d| {
             d.count(|e| matches!(e, Event::Subscribed { .. })) == 1
         }));
         for (i, q) in [QoS::AtMostOnce, QoS::AtLeastOnce, QoS::ExactlyOnce]
@@ -272,7 +296,7 @@ fn connect_subscribe_and_round_trip_every_qos_in_both_versions() {
                 .unwrap();
         }
         assert!(
-            d.run_until(Duration::from_secs(5), |d| d.messages().len() == 3
+            d.run_until(WAIT, |d| d.messages().len() == 3
                 && d.count(|e| matches!(
                     e,
                     Event::PublishAcked { .. } | Event::PublishCompleted { .. }
@@ -312,7 +336,7 @@ fn keep_alive_holds_an_idle_connection_across_intervals() {
         c.keep_alive = 2;
         let mut d = Driver::new(c, broker.port);
         d.connect();
-        assert!(d.run_until(Duration::from_secs(5), |d| d.client.is_connected()));
+        assert!(d.run_until(WAIT, |d| d.client.is_connected()));
         // Idle for 2.5 intervals: the broker drops a client silent for 1.5 of them.
         d.run_until(Duration::from_millis(5_000), |_| false);
         assert!(d.pings_sent >= 2, "{v}: {} pings", d.pings_sent);
@@ -337,14 +361,22 @@ fn survive_restart(qos: QoS, v: ProtocolVersion) -> Vec<u32> {
     let mut publ = Driver::new(pc, broker.port);
     sub.connect();
     publ.connect();
-    assert!(sub.run_until(Duration::from_secs(5), |d| d.client.is_connected()));
+    assert!(
+        sub.run_until(WAIT, |d| d.client.is_connected()),
+        "{:?}",
+        sub.events
+    );
     sub.client
         .subscribe(&[Subscription::new("restart/#", qos)], Properties::empty())
         .unwrap();
-    assert!(sub.run_until(Duration::from_secs(5), |d| {
+    assert!(sub.run_until(WAIT, |d| {
         d.count(|e| matches!(e, Event::Subscribed { .. })) == 1
     }));
-    assert!(publ.run_until(Duration::from_secs(5), |d| d.client.is_connected()));
+    assert!(
+        publ.run_until(WAIT, |d| d.client.is_connected()),
+        "{:?}",
+        publ.events
+    );
     const N: u32 = 300;
     for i in 0..N {
         publ.client
@@ -381,7 +413,7 @@ fn survive_restart(qos: QoS, v: ProtocolVersion) -> Vec<u32> {
         sub.tick(Duration::from_millis(5));
     }
     assert!(!publ.client.is_connected() && !sub.client.is_connected());
-    broker.spawn();
+    assert!(broker.spawn(), "mosquitto restarts on its port");
     let start = WallClock::now();
     let received = |d: &Driver| {
         let mut ids: Vec<u32> = d

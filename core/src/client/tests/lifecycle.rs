@@ -384,3 +384,60 @@ fn invalid_config_is_refused_by_connect() {
     let mut out = vec![];
     assert_eq!(c.poll_transmit(Instant::ZERO, &mut out), 0);
 }
+
+#[test]
+fn the_will_goes_into_connect_in_both_versions() {
+    for v in [ProtocolVersion::V311, ProtocolVersion::V5] {
+        let mut cfg = config(v);
+        let props = [Property::WillDelayInterval(5)];
+        cfg.will = Some(crate::client::WillConfig {
+            topic: "dev/status".into(),
+            payload: b"offline".to_vec(),
+            qos: QoS::AtLeastOnce,
+            retain: true,
+            properties: if v == ProtocolVersion::V5 {
+                crate::codec::OwnedProperties::from_properties(
+                    &Properties::new(&props),
+                    crate::codec::PropertyContext::Will,
+                )
+                .unwrap()
+            } else {
+                crate::codec::OwnedProperties::new()
+            },
+        });
+        let h = connected(cfg);
+        match h.pair.b.received_packets().next() {
+            Some(Packet::Connect(c)) => {
+                let w = c.will.unwrap();
+                assert_eq!(
+                    (w.topic, w.payload, w.qos, w.retain),
+                    ("dev/status", &b"offline"[..], QoS::AtLeastOnce, true)
+                );
+                let delay = w.properties.will_delay_interval();
+                assert_eq!(delay, (v == ProtocolVersion::V5).then_some(5), "{v}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[test]
+fn the_driver_may_reconnect_before_the_backoff_ends() {
+    let mut h = connected(config(ProtocolVersion::V5));
+    h.pair.close();
+    h.drive().unwrap();
+    assert_eq!(h.pair.a.state(), State::Backoff);
+    let due = h.pair.a.poll_timeout().unwrap();
+    h.pair.open();
+    h.drive().unwrap();
+    assert!(h.pair.a.is_connected());
+    assert!(h.pair.now < due);
+    // The reconnect timer is gone: no ReconnectDue later.
+    h.take();
+    h.advance(Duration::from_secs(120)).unwrap();
+    assert!(
+        !h.events
+            .iter()
+            .any(|e| matches!(e, Event::ReconnectDue { .. }))
+    );
+}
