@@ -79,6 +79,29 @@ pub enum ProtocolError {
 }
 
 impl ProtocolError {
+    /// A stable machine name: the variant in snake_case, e.g. `"topic_alias_invalid"` (the
+    /// variant's data is not part of it; [`ProtocolError::reason_code`] carries the code of
+    /// `Disconnected` and `ConnectRefused`).
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            ProtocolError::UnexpectedPacket(_) => "unexpected_packet",
+            ProtocolError::UnknownPacketId(_) => "unknown_packet_id",
+            ProtocolError::QosNotAllowed => "qos_not_allowed",
+            ProtocolError::TopicAliasInvalid => "topic_alias_invalid",
+            ProtocolError::ReceiveMaximumExceeded => "receive_maximum_exceeded",
+            ProtocolError::PacketTooLarge => "packet_too_large",
+            ProtocolError::Disconnected(_) => "disconnected",
+            ProtocolError::AckCountMismatch => "ack_count_mismatch",
+            ProtocolError::ConnectRefused(_) => "connect_refused",
+            ProtocolError::ConnectionClosed => "connection_closed",
+            ProtocolError::SessionPresentOnCleanStart => "session_present_on_clean_start",
+            ProtocolError::RetainNotSupported => "retain_not_supported",
+            ProtocolError::PacketIdInUse(_) => "packet_id_in_use",
+            ProtocolError::PropertyNotAllowed(_) => "property_not_allowed",
+        }
+    }
+
     /// The reason code reported to the peer.
     #[must_use]
     pub const fn reason_code(&self) -> ReasonCode {
@@ -185,6 +208,50 @@ pub enum SnapshotError {
     VersionMismatch,
 }
 
+impl UsageError {
+    /// A stable machine name: the variant in snake_case (`"queue_full"`, `"invalid_state"`, …).
+    /// Errors that wrap a more precise one report the inner code: `Encode(v)` reports the
+    /// violated rule's [`Violation::code`] (`"topic_wildcard"`), `Iotda(e)` the IoTDA error's
+    /// code, `Snapshot(e)` the snapshot error's code.
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            UsageError::InvalidConfig(_) => "invalid_config",
+            UsageError::Encode(v) => v.code(),
+            UsageError::InvalidState(_) => "invalid_state",
+            UsageError::QueueFull => "queue_full",
+            UsageError::PacketIdsExhausted => "packet_ids_exhausted",
+            UsageError::PacketTooLarge { .. } => "packet_too_large",
+            UsageError::QosNotSupported => "qos_not_supported",
+            UsageError::BufferTooSmall { .. } => "buffer_too_small",
+            UsageError::InvalidArgument(_) => "invalid_argument",
+            #[cfg(feature = "iotda")]
+            UsageError::Iotda(e) => e.code(),
+            UsageError::RetainNotSupported => "retain_not_supported",
+            UsageError::Snapshot(e) => e.code(),
+        }
+    }
+}
+
+impl SnapshotError {
+    /// A stable machine name, prefixed so it cannot be mistaken for another usage error:
+    /// `"snapshot_truncated"`, `"not_a_snapshot"`, `"snapshot_unsupported_version"`,
+    /// `"snapshot_checksum_mismatch"`, `"snapshot_invalid"`, `"snapshot_exceeds_limits"`,
+    /// `"snapshot_version_mismatch"`.
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            SnapshotError::Truncated => "snapshot_truncated",
+            SnapshotError::NotASnapshot => "not_a_snapshot",
+            SnapshotError::UnsupportedVersion(_) => "snapshot_unsupported_version",
+            SnapshotError::ChecksumMismatch => "snapshot_checksum_mismatch",
+            SnapshotError::Invalid(_) => "snapshot_invalid",
+            SnapshotError::ExceedsLimits => "snapshot_exceeds_limits",
+            SnapshotError::VersionMismatch => "snapshot_version_mismatch",
+        }
+    }
+}
+
 impl fmt::Display for SnapshotError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -244,6 +311,19 @@ pub enum TimeoutKind {
     Request,
 }
 
+impl TimeoutKind {
+    /// A stable machine name: `"connack"`, `"connect"`, `"keep_alive"` or `"request"`.
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            TimeoutKind::Connack => "connack",
+            TimeoutKind::Connect => "connect",
+            TimeoutKind::KeepAlive => "keep_alive",
+            TimeoutKind::Request => "request",
+        }
+    }
+}
+
 impl fmt::Display for TimeoutKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -283,6 +363,28 @@ impl Error {
             Error::Protocol(_) => ErrorKind::Protocol,
             Error::Usage(_) => ErrorKind::Usage,
             Error::Timeout(_) => ErrorKind::Timeout,
+        }
+    }
+
+    /// A stable machine name for what went wrong, unique within its [`kind`](Error::kind):
+    /// the [`Violation::code`] of a `Malformed` error, [`ProtocolError::code`],
+    /// [`UsageError::code`] or [`TimeoutKind::code`]. Together with
+    /// [`ErrorKind::as_str`] it is what the bindings expose (`kind`, `code`) and what the
+    /// cross-language scenario files (`tests/README.md`) match on. Codes never change meaning;
+    /// new variants get new codes.
+    ///
+    /// ```
+    /// use iotmqtt::{Error, ErrorKind, UsageError};
+    /// let e = Error::Usage(UsageError::QueueFull);
+    /// assert_eq!((e.kind().as_str(), e.code()), ("usage", "queue_full"));
+    /// ```
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Error::Malformed { violation, .. } => violation.code(),
+            Error::Protocol(p) => p.code(),
+            Error::Usage(u) => u.code(),
+            Error::Timeout(t) => t.code(),
         }
     }
 
@@ -364,3 +466,184 @@ impl std::error::Error for SnapshotError {}
 
 /// Shorthand for results whose error is [`Error`].
 pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use alloc::collections::BTreeSet;
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    use super::*;
+    use crate::codec::{PacketType, PropertyContext, PropertyId};
+
+    /// Codes are lower-case snake_case ASCII, as the bindings and the scenario files expect.
+    fn assert_snake(code: &str) {
+        assert!(
+            !code.is_empty()
+                && code
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                && !code.starts_with('_')
+                && !code.ends_with('_'),
+            "{code:?} is not snake_case"
+        );
+    }
+
+    fn assert_distinct(codes: &[&'static str]) {
+        let set: BTreeSet<_> = codes.iter().collect();
+        assert_eq!(set.len(), codes.len(), "duplicate codes in {codes:?}");
+        codes.iter().for_each(|c| assert_snake(c));
+    }
+
+    fn every_violation() -> Vec<Violation> {
+        vec![
+            Violation::PacketTooLarge { size: 9, max: 8 },
+            Violation::MalformedVarint,
+            Violation::InvalidPacketType(0),
+            Violation::ReservedFlags {
+                packet: PacketType::PubRel,
+                flags: 0,
+            },
+            Violation::InvalidQos,
+            Violation::DupWithQos0,
+            Violation::TopicWildcard,
+            Violation::EmptyTopic,
+            Violation::InvalidTopicFilter,
+            Violation::InvalidUtf8,
+            Violation::NullCharacter,
+            Violation::StringTooLong,
+            Violation::DuplicateProperty(PropertyId::TopicAlias),
+            Violation::PropertyNotAllowed {
+                property: PropertyId::ReceiveMaximum,
+                context: PropertyContext::Publish,
+            },
+            Violation::UnknownProperty(4),
+            Violation::InvalidPropertyValue(PropertyId::MaximumQos),
+            Violation::NotInVersion,
+            Violation::LengthMismatch,
+            Violation::ZeroPacketId,
+            Violation::PacketIdMismatch,
+            Violation::InvalidSubscriptionOptions,
+            Violation::NoTopicFilters,
+            Violation::NoReasonCodes,
+            Violation::InvalidProtocolName,
+            Violation::UnsupportedProtocolLevel(3),
+            Violation::InvalidConnectFlags,
+            Violation::InvalidReasonCode {
+                packet: PacketType::PubAck,
+                code: 0x99,
+            },
+            Violation::InvalidConnackFlags,
+        ]
+    }
+
+    #[test]
+    fn every_code_is_distinct_within_its_enum_and_snake_case() {
+        let violations: Vec<_> = every_violation().iter().map(Violation::code).collect();
+        assert_distinct(&violations);
+        let protocol: Vec<_> = [
+            ProtocolError::UnexpectedPacket(PacketType::Connack),
+            ProtocolError::UnknownPacketId(1),
+            ProtocolError::QosNotAllowed,
+            ProtocolError::TopicAliasInvalid,
+            ProtocolError::ReceiveMaximumExceeded,
+            ProtocolError::PacketTooLarge,
+            ProtocolError::Disconnected(ReasonCode::ServerBusy),
+            ProtocolError::AckCountMismatch,
+            ProtocolError::ConnectRefused(ReasonCode::NotAuthorized),
+            ProtocolError::ConnectionClosed,
+            ProtocolError::SessionPresentOnCleanStart,
+            ProtocolError::RetainNotSupported,
+            ProtocolError::PacketIdInUse(1),
+            ProtocolError::PropertyNotAllowed(PropertyId::SubscriptionIdentifier),
+        ]
+        .iter()
+        .map(ProtocolError::code)
+        .collect();
+        assert_distinct(&protocol);
+        let snapshot = [
+            SnapshotError::Truncated,
+            SnapshotError::NotASnapshot,
+            SnapshotError::UnsupportedVersion(9),
+            SnapshotError::ChecksumMismatch,
+            SnapshotError::Invalid("x"),
+            SnapshotError::ExceedsLimits,
+            SnapshotError::VersionMismatch,
+        ];
+        let mut usage: Vec<_> = [
+            UsageError::InvalidConfig("x"),
+            UsageError::InvalidState("x"),
+            UsageError::QueueFull,
+            UsageError::PacketIdsExhausted,
+            UsageError::PacketTooLarge { size: 9, max: 8 },
+            UsageError::QosNotSupported,
+            UsageError::BufferTooSmall { required: 3 },
+            UsageError::InvalidArgument("x"),
+            UsageError::RetainNotSupported,
+        ]
+        .iter()
+        .map(UsageError::code)
+        .collect();
+        usage.extend(snapshot.iter().map(SnapshotError::code));
+        assert_distinct(&usage);
+        let timeouts: Vec<_> = [
+            TimeoutKind::Connack,
+            TimeoutKind::Connect,
+            TimeoutKind::KeepAlive,
+            TimeoutKind::Request,
+        ]
+        .iter()
+        .map(TimeoutKind::code)
+        .collect();
+        assert_distinct(&timeouts);
+    }
+
+    #[test]
+    fn an_error_reports_the_code_of_what_it_wraps() {
+        let malformed = Error::Malformed {
+            offset: 7,
+            violation: Violation::TopicWildcard,
+        };
+        assert_eq!(
+            (malformed.kind().as_str(), malformed.code()),
+            ("malformed", "topic_wildcard")
+        );
+        let refused = Error::Protocol(ProtocolError::ConnectRefused(ReasonCode::NotAuthorized));
+        assert_eq!(refused.code(), "connect_refused");
+        assert_eq!(refused.reason_code(), ReasonCode::NotAuthorized);
+        let encode = Error::Usage(UsageError::Encode(Violation::EmptyTopic));
+        assert_eq!(
+            (encode.kind().as_str(), encode.code()),
+            ("usage", "empty_topic")
+        );
+        let snapshot = Error::Usage(UsageError::Snapshot(SnapshotError::ChecksumMismatch));
+        assert_eq!(snapshot.code(), "snapshot_checksum_mismatch");
+        let timeout = Error::Timeout(TimeoutKind::KeepAlive);
+        assert_eq!(
+            (timeout.kind().as_str(), timeout.code()),
+            ("timeout", "keep_alive")
+        );
+        #[cfg(feature = "iotda")]
+        {
+            let iotda: Error =
+                crate::iotda::IotdaError::InvalidTopic(crate::iotda::TopicError::RequestId).into();
+            assert_eq!(
+                (iotda.kind().as_str(), iotda.code()),
+                ("usage", "invalid_request_id")
+            );
+        }
+    }
+
+    #[test]
+    fn topic_alias_zero_is_reported_as_topic_alias_invalid() {
+        // MQTT 5.0 §3.3.2.3.4: a Topic Alias of 0 is answered with DISCONNECT 0x94.
+        assert_eq!(
+            Violation::InvalidPropertyValue(PropertyId::TopicAlias).reason_code(),
+            ReasonCode::TopicAliasInvalid
+        );
+        assert_eq!(
+            Violation::InvalidPropertyValue(PropertyId::ReceiveMaximum).reason_code(),
+            ReasonCode::ProtocolError
+        );
+    }
+}

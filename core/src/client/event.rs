@@ -168,6 +168,21 @@ pub enum DropReason {
     Invalid(Violation),
 }
 
+impl DropReason {
+    /// A stable machine name: `"session_lost"`, `"packet_too_large"`, `"qos_not_supported"`,
+    /// `"retain_not_supported"` or `"invalid"`.
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            DropReason::SessionLost => "session_lost",
+            DropReason::PacketTooLarge { .. } => "packet_too_large",
+            DropReason::QosNotSupported => "qos_not_supported",
+            DropReason::RetainNotSupported => "retain_not_supported",
+            DropReason::Invalid(_) => "invalid",
+        }
+    }
+}
+
 /// Something the application or the driver must know. Take them with
 /// [`Client::poll_event`](super::Client::poll_event) after polling transmit and timeout.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -259,4 +274,23 @@ pub enum Event {
         /// How many since the last such event.
         count: u64,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drop_reasons_have_distinct_codes() {
+        let codes = [
+            DropReason::SessionLost.code(),
+            DropReason::PacketTooLarge { size: 9, max: 8 }.code(),
+            DropReason::QosNotSupported.code(),
+            DropReason::RetainNotSupported.code(),
+            DropReason::Invalid(Violation::EmptyTopic).code(),
+        ];
+        let set: alloc::collections::BTreeSet<_> = codes.iter().collect();
+        assert_eq!(set.len(), codes.len());
+        assert_eq!(codes[0], "session_lost");
+    }
 }

@@ -151,6 +151,50 @@ impl Violation {
         }
     }
 
+    /// A stable machine name for the rule broken: the variant in snake_case, e.g.
+    /// `"topic_wildcard"`. The bindings expose it as the error `code`, and the cross-language
+    /// scenario files (`tests/README.md`) match on it; it never changes for a given variant.
+    ///
+    /// ```
+    /// use iotmqtt::{decode, ProtocolVersion};
+    /// // PUBLISH to "a/+": a wildcard in a Topic Name.
+    /// let err = decode(&[0x30, 0x05, 0x00, 0x03, b'a', b'/', b'+'], ProtocolVersion::V311).unwrap_err();
+    /// assert_eq!(err.violation().map(|v| v.code()), Some("topic_wildcard"));
+    /// ```
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Violation::PacketTooLarge { .. } => "packet_too_large",
+            Violation::MalformedVarint => "malformed_varint",
+            Violation::InvalidPacketType(_) => "invalid_packet_type",
+            Violation::ReservedFlags { .. } => "reserved_flags",
+            Violation::InvalidQos => "invalid_qos",
+            Violation::DupWithQos0 => "dup_with_qos0",
+            Violation::TopicWildcard => "topic_wildcard",
+            Violation::EmptyTopic => "empty_topic",
+            Violation::InvalidTopicFilter => "invalid_topic_filter",
+            Violation::InvalidUtf8 => "invalid_utf8",
+            Violation::NullCharacter => "null_character",
+            Violation::StringTooLong => "string_too_long",
+            Violation::DuplicateProperty(_) => "duplicate_property",
+            Violation::PropertyNotAllowed { .. } => "property_not_allowed",
+            Violation::UnknownProperty(_) => "unknown_property",
+            Violation::InvalidPropertyValue(_) => "invalid_property_value",
+            Violation::NotInVersion => "not_in_version",
+            Violation::LengthMismatch => "length_mismatch",
+            Violation::ZeroPacketId => "zero_packet_id",
+            Violation::PacketIdMismatch => "packet_id_mismatch",
+            Violation::InvalidSubscriptionOptions => "invalid_subscription_options",
+            Violation::NoTopicFilters => "no_topic_filters",
+            Violation::NoReasonCodes => "no_reason_codes",
+            Violation::InvalidProtocolName => "invalid_protocol_name",
+            Violation::UnsupportedProtocolLevel(_) => "unsupported_protocol_level",
+            Violation::InvalidConnectFlags => "invalid_connect_flags",
+            Violation::InvalidReasonCode { .. } => "invalid_reason_code",
+            Violation::InvalidConnackFlags => "invalid_connack_flags",
+        }
+    }
+
     /// The MQTT 5 reason code a peer reports for this violation.
     #[must_use]
     pub const fn reason_code(&self) -> ReasonCode {
@@ -158,6 +202,11 @@ impl Violation {
             Violation::PacketTooLarge { .. } => ReasonCode::PacketTooLarge,
             Violation::UnsupportedProtocolLevel(_) => ReasonCode::UnsupportedProtocolVersion,
             Violation::TopicWildcard | Violation::EmptyTopic => ReasonCode::TopicNameInvalid,
+            // "A Topic Alias value of 0 … is a Protocol Error, the receiver uses DISCONNECT with
+            // Reason Code of 0x94 (Topic Alias invalid)" (MQTT 5.0 §3.3.2.3.4).
+            Violation::InvalidPropertyValue(PropertyId::TopicAlias) => {
+                ReasonCode::TopicAliasInvalid
+            }
             Violation::InvalidTopicFilter => ReasonCode::TopicFilterInvalid,
             Violation::DuplicateProperty(_)
             | Violation::PropertyNotAllowed { .. }

@@ -244,6 +244,49 @@ pub enum IotdaError {
     EventMismatch,
 }
 
+impl TopicError {
+    /// A stable machine name: `"invalid_topic_device_id"`, `"invalid_request_id"`,
+    /// `"invalid_user_topic_name"`, `"invalid_custom_topic"`, `"topic_too_long"` or
+    /// `"topic_not_in_catalogue"`.
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            TopicError::DeviceId(_) => "invalid_topic_device_id",
+            TopicError::RequestId => "invalid_request_id",
+            TopicError::UserTopicName => "invalid_user_topic_name",
+            TopicError::CustomTopic => "invalid_custom_topic",
+            TopicError::TooLong { .. } => "topic_too_long",
+            TopicError::NotInCatalogue => "topic_not_in_catalogue",
+        }
+    }
+}
+
+impl IotdaError {
+    /// A stable machine name, the error `code` of the bindings (its kind is always `usage`):
+    /// `"invalid_device_id"`, `"invalid_scope_id"`, `"invalid_secret"`, `"invalid_client_id"`,
+    /// `"invalid_time"`, the [`TopicError::code`] of a topic that cannot be built,
+    /// `"invalid_json"`, `"invalid_payload"` or `"event_mismatch"`.
+    ///
+    /// ```
+    /// use iotmqtt::iotda::DeviceId;
+    /// assert_eq!(DeviceId::new("dev/1").unwrap_err().code(), "invalid_device_id");
+    /// ```
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            IotdaError::InvalidDeviceId(_) => "invalid_device_id",
+            IotdaError::InvalidScopeId(_) => "invalid_scope_id",
+            IotdaError::InvalidSecret(_) => "invalid_secret",
+            IotdaError::InvalidClientId(_) => "invalid_client_id",
+            IotdaError::InvalidTime(_) => "invalid_time",
+            IotdaError::InvalidTopic(t) => t.code(),
+            IotdaError::Json(_) => "invalid_json",
+            IotdaError::InvalidPayload(_) => "invalid_payload",
+            IotdaError::EventMismatch => "event_mismatch",
+        }
+    }
+}
+
 impl fmt::Display for IotdaError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -294,3 +337,48 @@ impl From<IotdaError> for crate::Error {
 
 #[cfg(feature = "std")]
 impl std::error::Error for IotdaError {}
+
+#[cfg(test)]
+mod tests {
+    use alloc::collections::BTreeSet;
+    use alloc::vec::Vec;
+
+    use super::*;
+
+    #[test]
+    fn codes_are_distinct_and_name_the_innermost_cause() {
+        let json = JsonError {
+            kind: JsonErrorKind::Syntax,
+            line: 1,
+            column: 1,
+        };
+        let all = [
+            IotdaError::InvalidDeviceId(IdError::Empty),
+            IotdaError::InvalidScopeId(IdError::Empty),
+            IotdaError::InvalidSecret(SecretError::Empty),
+            IotdaError::InvalidClientId(ClientIdError::UnknownShape),
+            IotdaError::InvalidTime("x"),
+            IotdaError::InvalidTopic(TopicError::DeviceId(IdError::Empty)),
+            IotdaError::InvalidTopic(TopicError::RequestId),
+            IotdaError::InvalidTopic(TopicError::UserTopicName),
+            IotdaError::InvalidTopic(TopicError::CustomTopic),
+            IotdaError::InvalidTopic(TopicError::TooLong { len: 200, max: 128 }),
+            IotdaError::InvalidTopic(TopicError::NotInCatalogue),
+            IotdaError::Json(json),
+            IotdaError::InvalidPayload("x"),
+            IotdaError::EventMismatch,
+        ];
+        let codes: Vec<&str> = all.iter().map(IotdaError::code).collect();
+        let distinct: BTreeSet<_> = codes.iter().collect();
+        assert_eq!(distinct.len(), codes.len(), "{codes:?}");
+        assert!(
+            codes
+                .iter()
+                .all(|c| c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        );
+        assert_eq!(
+            IotdaError::InvalidTopic(TopicError::UserTopicName).code(),
+            "invalid_user_topic_name"
+        );
+    }
+}
