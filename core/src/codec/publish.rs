@@ -167,20 +167,34 @@ impl<'a> Publish<'a> {
     #[inline(always)]
     pub(crate) fn encode_fast(&self, version: ProtocolVersion, out: &mut Vec<u8>) -> Option<usize> {
         let remaining = self.fast_remaining(version)?;
-        let (varint, n) = varint::packed(u32::try_from(remaining).unwrap_or(VARINT_MAX));
+        // Header and topic length in one little-endian word: type and flags, the Remaining
+        // Length (one or two bytes in the common case), the topic length big-endian.
+        let (varint, n) = if remaining < 16_384 {
+            let r = remaining as u64;
+            if r < 128 {
+                (r, 1)
+            } else {
+                ((r & 0x7F) | 0x80 | ((r >> 7) << 8), 2)
+            }
+        } else {
+            let (v, n) = varint::packed(u32::try_from(remaining).unwrap_or(VARINT_MAX));
+            (u64::from(v), n)
+        };
         let total = 1 + n + remaining;
         // Short writes store eight bytes at a time; keep room for the last one.
         out.reserve(total + 8);
-        let topic_len = u64::from(u16::try_from(self.topic.len()).unwrap_or(u16::MAX).to_be());
-        let head = u64::from(0x30 | self.flags())
-            | (u64::from(varint) << 8)
-            | (topic_len << (8 * (1 + n)));
+        let topic_len = (self.topic.len() as u64 & 0xFFFF).swap_bytes() >> 48;
+        let head = u64::from(0x30 | self.flags()) | (varint << 8) | (topic_len << (8 * (1 + n)));
         out.put_short(head.to_le_bytes(), 3 + n);
         out.extend_from_slice(self.topic.as_bytes());
-        let mid = self.packet_id.map_or(0, |id| u64::from(id.get().to_be()));
-        let len = if self.packet_id.is_some() { 2 } else { 0 }
-            + usize::from(version == ProtocolVersion::V5);
-        out.put_short(mid.to_le_bytes(), len);
+        let (mid, len) = match self.packet_id {
+            Some(id) => (u64::from(id.get().swap_bytes()), 2),
+            None => (0, 0),
+        };
+        out.put_short(
+            mid.to_le_bytes(),
+            len + usize::from(version == ProtocolVersion::V5),
+        );
         out.extend_from_slice(self.payload);
         Some(total)
     }
@@ -374,6 +388,26 @@ mod tests {
     use super::*;
 
     const VERSIONS: [ProtocolVersion; 2] = [ProtocolVersion::V311, ProtocolVersion::V5];
+
+    /// Remaining Lengths around the one-, two- and three-byte boundaries take the fast path
+    /// and write what the general path writes.
+    #[test]
+    fn fast_encode_at_varint_boundaries() {
+        for len in [0usize, 100, 120, 130, 16_370, 16_380, 16_390, 20_000] {
+            let payload = alloc::vec![0x5Au8; len];
+            let p = Publish {
+                qos: QoS::AtLeastOnce,
+                packet_id: PacketId::new(7),
+                ..Publish::new("a/b", &payload)
+            };
+            for v in VERSIONS {
+                let (mut fast, mut general) = (Vec::new(), Vec::new());
+                let n = p.encode_fast(v, &mut fast).unwrap();
+                assert_eq!(encode_general(&Packet::Publish(p), v, &mut general), Ok(n));
+                assert_eq!(fast, general, "{len} {v}");
+            }
+        }
+    }
 
     proptest! {
         /// Whatever the fast decoder accepts, the general one accepts too, with the same result.
