@@ -319,6 +319,29 @@ impl<'a> Connect<'a> {
 }
 
 impl<'a> Connack<'a> {
+    /// The common CONNACK (no properties) straight from its body; `None` sends anything else,
+    /// and every error, to [`Connack::decode`].
+    #[inline(always)]
+    pub(crate) fn decode_fast(body: &[u8], version: ProtocolVersion) -> Option<Self> {
+        let (flags, reason) = match (version, body) {
+            (ProtocolVersion::V311, &[flags @ 0..=1, code]) => {
+                (flags, ConnectReason::from_v3_return_code(code)?)
+            }
+            (ProtocolVersion::V5, &[flags @ 0..=1, code, 0]) => {
+                (flags, ConnectReason::from_u8(code)?)
+            }
+            _ => return None,
+        };
+        if flags == 1 && reason.is_error() {
+            return None;
+        }
+        Some(Connack {
+            session_present: flags == 1,
+            reason,
+            properties: Properties::empty(),
+        })
+    }
+
     /// Decodes the body of a CONNACK.
     pub(crate) fn decode(
         r: &mut Reader<'a>,

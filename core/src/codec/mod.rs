@@ -480,25 +480,48 @@ impl Decoder {
         let v = self.version;
         // The common shapes of the hot packets, straight from the bytes; the general path below
         // takes everything else and reports errors.
+        macro_rules! fast {
+            ($variant:ident, $decoded:expr) => {
+                if let Some(p) = $decoded {
+                    return Ok(Decoded {
+                        packet: Packet::$variant(p),
+                        len: total,
+                    });
+                }
+            };
+        }
         match header.packet_type {
-            PacketType::Publish => {
-                if let Some(p) = Publish::decode_fast(body, header.flags, v) {
-                    return Ok(Decoded {
-                        packet: Packet::Publish(p),
-                        len: total,
-                    });
-                }
-            }
-            PacketType::Connect => {
-                if let Some(c) = Connect::decode_fast(body) {
-                    return Ok(Decoded {
-                        packet: Packet::Connect(c),
-                        len: total,
-                    });
-                }
+            PacketType::Publish => fast!(Publish, Publish::decode_fast(body, header.flags, v)),
+            PacketType::PubAck => fast!(PubAck, PubAck::decode_fast(body)),
+            PacketType::PubRec => fast!(PubRec, PubRec::decode_fast(body)),
+            PacketType::PubRel => fast!(PubRel, PubRel::decode_fast(body)),
+            PacketType::PubComp => fast!(PubComp, PubComp::decode_fast(body)),
+            PacketType::SubAck => fast!(SubAck, SubAck::decode_fast(body, v)),
+            PacketType::Connack => fast!(Connack, Connack::decode_fast(body, v)),
+            PacketType::Connect => fast!(Connect, Connect::decode_fast(body)),
+            PacketType::PingReq | PacketType::PingResp if body.is_empty() => {
+                let packet = if header.packet_type == PacketType::PingReq {
+                    Packet::PingReq
+                } else {
+                    Packet::PingResp
+                };
+                return Ok(Decoded { packet, len: total });
             }
             _ => {}
         }
+        self.decode_general(&header, body, total)
+    }
+
+    /// The general decoder for a body whose fixed header has been read: every packet, every
+    /// rule, exact errors. [`Decoder::decode`] tries the fast paths first.
+    #[inline]
+    fn decode_general<'a>(
+        &self,
+        header: &FixedHeader,
+        body: &'a [u8],
+        total: usize,
+    ) -> Result<Decoded<Packet<'a>>, DecodeError> {
+        let v = self.version;
         let mut r = Reader::new(body, header.header_len);
         // Each arm builds the result in place: a `Packet` is large (CONNECT), and moving it
         // through intermediate values costs more than decoding a small packet.
@@ -532,6 +555,19 @@ impl Decoder {
             PacketType::Disconnect => done!(Packet::Disconnect(Disconnect::decode(&mut r, v)?)),
             PacketType::Auth => done!(Packet::Auth(Auth::decode_v5(&mut r)?)),
         }
+    }
+}
+
+#[cfg(test)]
+impl Decoder {
+    /// [`Decoder::decode`] without the fast paths.
+    fn decode_slow<'a>(&self, input: &'a [u8]) -> Result<Decoded<Packet<'a>>, DecodeError> {
+        let header = self.header(input)?;
+        let total = header.packet_len();
+        let Some(body) = input.get(header.header_len..total) else {
+            return Err(incomplete(total, input.len()));
+        };
+        self.decode_general(&header, body, total)
     }
 }
 
@@ -713,4 +749,69 @@ fn count(packet: &Packet<'_>, version: ProtocolVersion) -> Result<usize, EncodeE
     let mut c = Counter::default();
     write_packet(packet, version, &plan, &mut c);
     Ok(c.0)
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Every short CONNACK, SUBACK and acknowledgement body, exhaustively.
+    #[test]
+    fn small_bodies_decode_the_same_with_and_without_fast_paths() {
+        let mut inputs: Vec<Vec<u8>> = Vec::new();
+        for first in [0x20u8, 0x40, 0x50, 0x62, 0x70, 0x90, 0xB0, 0xC0, 0xD0] {
+            for a in 0..=255u8 {
+                for b in [0u8, 1, 2, 3, 5, 0x80, 0x87, 0xFF] {
+                    inputs.push(vec![first, 2, a, b]);
+                    inputs.push(vec![first, 3, a, b, 0]);
+                    inputs.push(vec![first, 3, b, a, 0]);
+                    inputs.push(vec![first, 3, 0, 1, a]);
+                    inputs.push(vec![first, 4, 0, 1, 0, a]);
+                }
+            }
+        }
+        for input in &inputs {
+            for v in [ProtocolVersion::V311, ProtocolVersion::V5] {
+                let d = Decoder::new(v);
+                assert_eq!(d.decode(input), d.decode_slow(input), "{input:?} {v}");
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// The fast paths change nothing: on any input, with or without them, the same packet
+        /// or the same error.
+        #[test]
+        fn decode_equals_decode_without_fast_paths(
+            first in prop_oneof![
+                Just(0x20u8), Just(0x30), Just(0x32), Just(0x3B), Just(0x40), Just(0x50),
+                Just(0x62), Just(0x70), Just(0x90), Just(0xB0), Just(0xC0), Just(0xD0),
+                Just(0x10), any::<u8>()
+            ],
+            body in proptest::collection::vec(
+                prop_oneof![
+                    4 => 0u8..4,
+                    4 => b'a'..=b'z',
+                    1 => Just(0x80u8),
+                    1 => Just(0x87u8),
+                    1 => any::<u8>(),
+                ],
+                0..24,
+            ),
+        ) {
+            let mut input = Vec::from([first, u8::try_from(body.len()).unwrap()]);
+            input.extend_from_slice(&body);
+            for v in [ProtocolVersion::V311, ProtocolVersion::V5] {
+                let d = Decoder::new(v);
+                prop_assert_eq!(d.decode(&input), d.decode_slow(&input));
+            }
+        }
+    }
 }

@@ -297,6 +297,14 @@ macro_rules! ack_packet {
                 $name { packet_id, reason: $reason::Success, properties: Properties::empty() }
             }
 
+            /// The two-byte body (a success without properties, the common case in both
+            /// versions); `None` sends anything else to [`Self::decode`].
+            #[inline(always)]
+            pub(crate) fn decode_fast(body: &[u8]) -> Option<Self> {
+                let [hi, lo] = *body else { return None };
+                Some($name::new(PacketId::new(u16::from_be_bytes([hi, lo]))?))
+            }
+
             /// Decodes the body.
             pub(crate) fn decode(
                 r: &mut Reader<'a>,

@@ -314,6 +314,30 @@ impl<'a> Subscribe<'a> {
 }
 
 impl<'a> SubAck<'a> {
+    /// The common SUBACK (no properties) straight from its body; `None` sends anything else,
+    /// and every error, to [`SubAck::decode`].
+    #[inline(always)]
+    pub(crate) fn decode_fast(body: &'a [u8], version: ProtocolVersion) -> Option<Self> {
+        let (id, rest) = body.split_first_chunk::<2>()?;
+        let codes = match (version, rest) {
+            (ProtocolVersion::V311, codes) => codes,
+            (ProtocolVersion::V5, [0, codes @ ..]) => codes,
+            (ProtocolVersion::V5, _) => return None,
+        };
+        let valid = |c: &u8| match version {
+            ProtocolVersion::V311 => matches!(c, 0 | 1 | 2 | 0x80),
+            ProtocolVersion::V5 => SubAckReason::from_u8(*c).is_some(),
+        };
+        if codes.is_empty() || !codes.iter().all(valid) {
+            return None;
+        }
+        Some(SubAck {
+            packet_id: PacketId::new(u16::from_be_bytes(*id))?,
+            properties: Properties::empty(),
+            reasons: List::from_wire(codes),
+        })
+    }
+
     /// Decodes the body.
     pub(crate) fn decode(
         r: &mut Reader<'a>,
