@@ -490,8 +490,12 @@ impl Decoder {
                 }
             };
         }
+        // PUBLISH first: the packet that matters most for throughput skips the dispatch.
+        if header.packet_type == PacketType::Publish {
+            fast!(Publish, Publish::decode_fast(body, header.flags, v));
+            return self.decode_general(&header, body, total);
+        }
         match header.packet_type {
-            PacketType::Publish => fast!(Publish, Publish::decode_fast(body, header.flags, v)),
             PacketType::PubAck => fast!(PubAck, PubAck::decode_fast(body)),
             PacketType::PubRec => fast!(PubRec, PubRec::decode_fast(body)),
             PacketType::PubRel => fast!(PubRel, PubRel::decode_fast(body)),
