@@ -49,7 +49,8 @@ use timer::TimerTable;
 /// [`connect`](Client::connect), [`publish`](Client::publish),
 /// [`subscribe`](Client::subscribe), [`unsubscribe`](Client::unsubscribe),
 /// [`ack`](Client::ack) (manual-ack mode), [`disconnect`](Client::disconnect),
-/// [`set_credentials`](Client::set_credentials), [`auth_continue`](Client::auth_continue),
+/// [`set_credentials`](Client::set_credentials), [`set_client_id`](Client::set_client_id),
+/// [`auth_continue`](Client::auth_continue),
 /// [`reauthenticate`](Client::reauthenticate).
 ///
 /// **Inputs** from the driver:
@@ -332,6 +333,50 @@ impl Client {
             .into());
         }
         self.send_connect(username, password)
+    }
+
+    /// Replaces the Client Identifier for the next CONNECT (the one already sent is not
+    /// affected). Use it with [`Credentials::AskEachTime`]: on [`Event::CredentialsNeeded`] call
+    /// `set_client_id` and then [`set_credentials`](Client::set_credentials), for schemes whose
+    /// client identifier is part of a time-limited login (IoTDA puts the hour into it and signs
+    /// it into the password). A new identifier names another session at the server, which then
+    /// reports a new session (see [`RequeuePolicy`]).
+    ///
+    /// ```
+    /// use iotmqtt::client::{Client, ClientConfig, Credentials, Event};
+    /// use iotmqtt::Instant;
+    /// let mut config = ClientConfig::new("dev_0_1_2026112508");
+    /// config.credentials = Credentials::AskEachTime;
+    /// let mut client = Client::new(config);
+    /// client.connect().unwrap();
+    /// client.handle_connected(Instant::ZERO);
+    /// assert_eq!(client.poll_event(), Some(Event::CredentialsNeeded));
+    /// client.set_client_id("dev_0_1_2026112509").unwrap();
+    /// client.set_credentials(Some("dev"), Some(b"fresh")).unwrap();
+    /// assert_eq!(client.client_id(), "dev_0_1_2026112509");
+    /// ```
+    ///
+    /// # Errors
+    /// [`UsageError::InvalidArgument`] for an identifier MQTT cannot carry (over 65,535 bytes,
+    /// U+0000) or an empty one in 3.1.1 without `clean_start`; nothing changes then.
+    pub fn set_client_id(&mut self, client_id: &str) -> Result<()> {
+        if client_id.len() > usize::from(u16::MAX) || client_id.contains('\0') {
+            return Err(UsageError::InvalidArgument(
+                "set_client_id: at most 65,535 bytes, no U+0000",
+            )
+            .into());
+        }
+        if client_id.is_empty()
+            && self.config.protocol == ProtocolVersion::V311
+            && !self.config.clean_start
+        {
+            return Err(UsageError::InvalidArgument(
+                "set_client_id: an empty id needs clean_start in MQTT 3.1.1",
+            )
+            .into());
+        }
+        self.config.client_id = String::from(client_id);
+        Ok(())
     }
 
     /// Publishes a message. The topic, payload and properties are copied; the message is queued

@@ -441,3 +441,42 @@ fn the_driver_may_reconnect_before_the_backoff_ends() {
             .any(|e| matches!(e, Event::ReconnectDue { .. }))
     );
 }
+
+#[test]
+fn a_new_client_id_is_used_by_the_next_connect_only() {
+    let mut cfg = config(ProtocolVersion::V5);
+    cfg.credentials = Credentials::AskEachTime;
+    cfg.reconnect.min_delay = Duration::from_millis(100);
+    let mut h = ClientHarness::new(cfg);
+    h.credentials = Some((Some("dev".into()), Some(b"pw".to_vec())));
+    h.connect().unwrap();
+    match h.pair.b.received_packets().next() {
+        Some(Packet::Connect(c)) => assert_eq!(c.client_id, "test-client"),
+        other => panic!("{other:?}"),
+    }
+    // Changed while connected: the CONNECT already sent keeps the old id.
+    h.client().set_client_id("test-client-2").unwrap();
+    assert_eq!(h.pair.a.client_id(), "test-client-2");
+    h.pair.close();
+    h.pair.b.clear_received();
+    h.advance(Duration::from_secs(1)).unwrap();
+    assert!(h.pair.a.is_connected());
+    match h.pair.b.received_packets().next() {
+        Some(Packet::Connect(c)) => assert_eq!(c.client_id, "test-client-2"),
+        other => panic!("{other:?}"),
+    }
+    // What MQTT cannot carry is refused and changes nothing.
+    let long = "x".repeat(65_536);
+    for bad in ["a\0b", long.as_str()] {
+        assert!(matches!(
+            h.client().set_client_id(bad),
+            Err(Error::Usage(UsageError::InvalidArgument(_)))
+        ));
+    }
+    assert_eq!(h.pair.a.client_id(), "test-client-2");
+    let mut cfg = config(ProtocolVersion::V311);
+    cfg.clean_start = false;
+    let mut c = crate::client::Client::new(cfg);
+    assert!(c.set_client_id("").is_err());
+    assert_eq!(c.client_id(), "test-client");
+}
