@@ -1,0 +1,55 @@
+//! The `iotmqtt` command as a library: its subcommands and the local Huawei Cloud IoTDA
+//! emulator, which other programs (the demo, other languages' tests) start in-process.
+//!
+//! | module | holds |
+//! |---|---|
+//! | [`commands`] | the command line: one module per subcommand |
+//! | [`output`] | exit codes, the one-line error, JSON printing |
+
+pub mod commands;
+pub mod output;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::Parser;
+use clap::error::ErrorKind;
+
+use crate::commands::Cli;
+use crate::output::{CliError, report};
+
+/// Parses `args` (program name first) and runs the subcommand; errors are one line on stderr.
+pub fn main_with_args<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            return output::Exit::Usage.into();
+        }
+        Err(e) => return report(&CliError::usage(clap_line(&e))),
+    };
+    match cli.command.run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => report(&e),
+    }
+}
+
+/// clap's error as one line: its first line without the `error: ` prefix, and a pointer to
+/// `--help`.
+fn clap_line(e: &clap::Error) -> String {
+    let rendered = e.render().to_string();
+    let first = rendered
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("invalid arguments");
+    let first = first.trim().trim_start_matches("error:").trim();
+    format!("{first} (see --help)")
+}
