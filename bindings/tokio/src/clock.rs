@@ -1,0 +1,33 @@
+//! The session's time: milliseconds on tokio's monotonic clock since the client started.
+
+use std::time::Duration;
+
+/// Maps tokio's monotonic clock to the core's [`iotmqtt::Instant`] (milliseconds since this
+/// clock was made) and back.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Clock {
+    epoch: tokio::time::Instant,
+}
+
+impl Clock {
+    pub(crate) fn new() -> Self {
+        Clock {
+            epoch: tokio::time::Instant::now(),
+        }
+    }
+
+    /// Now, as the core counts time.
+    pub(crate) fn now(&self) -> iotmqtt::Instant {
+        let ms = self.epoch.elapsed().as_millis();
+        iotmqtt::Instant::from_millis(u64::try_from(ms).unwrap_or(u64::MAX))
+    }
+
+    /// When the core's `at` comes, on tokio's clock (a year ahead when it does not fit).
+    pub(crate) fn deadline(&self, at: iotmqtt::Instant) -> tokio::time::Instant {
+        let far = Duration::from_secs(365 * 24 * 3600);
+        self.epoch
+            .checked_add(Duration::from_millis(at.as_millis()))
+            .or_else(|| tokio::time::Instant::now().checked_add(far))
+            .unwrap_or(self.epoch)
+    }
+}

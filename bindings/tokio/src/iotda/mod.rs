@@ -1,0 +1,1 @@
+//! IoTDA (in progress).
