@@ -60,7 +60,9 @@
 //! session's Receive Maximum), the session's own queues (see [`iotmqtt::client::ClientConfig`]),
 //! bytes waiting for the transport (64 KiB; the session keeps the rest), and WebSocket
 //! messages (the maximum packet size plus 64 KiB). Reads use a stack buffer, so an idle client
-//! holds no read buffer.
+//! holds no read buffer, and the TLS and WebSocket handshake state is freed once connected. An
+//! idle connected client over TCP costs about 6 KiB of resident memory (`examples/idle_memory.rs`:
+//! 5,000 clients against a local mosquitto, release build).
 
 #![forbid(unsafe_code)]
 

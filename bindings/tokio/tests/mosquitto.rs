@@ -462,3 +462,48 @@ async fn dropping_every_handle_and_the_stream_disconnects() {
     .await;
     watcher.disconnect().await.unwrap();
 }
+
+#[tokio::test]
+async fn keep_alive_holds_an_idle_connection_and_detects_a_dead_one() {
+    let broker = Broker::start("keepalive");
+    let mut config = config("idle", ProtocolVersion::V311);
+    config.keep_alive = 1;
+    let (client, mut events) = AsyncClient::connect(Options::new(
+        Endpoint::tcp("127.0.0.1", broker.port),
+        config,
+    ))
+    .unwrap();
+    connected(&mut events).await;
+    // mosquitto drops a client silent for 1.5 keep-alive intervals: only the driver's timer
+    // (PINGREQ) keeps this idle connection up for three of them.
+    tokio::time::sleep(Duration::from_millis(3_200)).await;
+    client.subscribe("idle", QoS::AtLeastOnce).await.unwrap();
+    client
+        .publish("idle", "still here", QoS::AtLeastOnce, false)
+        .await
+        .unwrap();
+    let (m, skipped) = wait_for(&mut events, |e| match e {
+        Event::Mqtt(Mqtt::Message(m)) => Some(m.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(m.payload, b"still here");
+    assert!(
+        !skipped
+            .iter()
+            .any(|e| matches!(e, Event::Mqtt(Mqtt::ConnectionLost(_)))),
+        "{skipped:?}"
+    );
+    // A broker that stops answering is found out by the keep-alive timeout.
+    broker.pause();
+    let (lost, _) = wait_for(&mut events, |e| match e {
+        Event::Mqtt(Mqtt::ConnectionLost(lost)) => Some(lost.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        lost.error,
+        iotmqtt::Error::Timeout(iotmqtt::TimeoutKind::KeepAlive)
+    );
+    client.disconnect().await.unwrap();
+}

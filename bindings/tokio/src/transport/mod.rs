@@ -198,36 +198,45 @@ impl Connector {
         // Small MQTT packets (acknowledgements, PINGREQ) must not wait for Nagle's algorithm.
         tcp.set_nodelay(true)
             .map_err(|e| self.error(TransportErrorKind::Connect, e))?;
+        // The TLS and WebSocket handshakes are boxed: their state is large (about 10 KiB),
+        // and a plain TCP attempt should not carry it.
         match &self.kind {
             Prepared::Tcp => Ok(Box::new(tcp)),
-            Prepared::Tls(tls) => {
-                let stream = tls
-                    .connector
-                    .connect(tls.server_name.clone(), tcp)
-                    .await
-                    .map_err(|e| self.error(TransportErrorKind::Tls, e))?;
-                Ok(Box::new(stream))
-            }
-            Prepared::Ws { url, tls: None } => {
-                let ws = ws::handshake(tcp, url, self.max_frame)
-                    .await
-                    .map_err(|e| self.error(TransportErrorKind::WebSocket, e))?;
-                Ok(Box::new(ws))
-            }
+            Prepared::Tls(tls) => Box::pin(self.tls(tls, tcp)).await,
+            Prepared::Ws { url, tls: None } => Box::pin(self.ws(url, tcp)).await,
             Prepared::Ws {
                 url,
                 tls: Some(tls),
             } => {
-                let stream = tls
-                    .connector
-                    .connect(tls.server_name.clone(), tcp)
-                    .await
-                    .map_err(|e| self.error(TransportErrorKind::Tls, e))?;
-                let ws = ws::handshake(stream, url, self.max_frame)
-                    .await
-                    .map_err(|e| self.error(TransportErrorKind::WebSocket, e))?;
-                Ok(Box::new(ws))
+                let stream = Box::pin(self.tls_stream(tls, tcp)).await?;
+                Box::pin(self.ws(url, stream)).await
             }
         }
+    }
+
+    async fn tls_stream(
+        &self,
+        tls: &TlsSetup,
+        tcp: TcpStream,
+    ) -> Result<tokio_rustls::client::TlsStream<TcpStream>, TransportError> {
+        tls.connector
+            .connect(tls.server_name.clone(), tcp)
+            .await
+            .map_err(|e| self.error(TransportErrorKind::Tls, e))
+    }
+
+    async fn tls(&self, tls: &TlsSetup, tcp: TcpStream) -> Result<BoxIo, TransportError> {
+        let stream = self.tls_stream(tls, tcp).await?;
+        Ok(Box::new(stream))
+    }
+
+    async fn ws<S>(&self, url: &str, stream: S) -> Result<BoxIo, TransportError>
+    where
+        S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
+    {
+        let ws = ws::handshake(stream, url, self.max_frame)
+            .await
+            .map_err(|e| self.error(TransportErrorKind::WebSocket, e))?;
+        Ok(Box::new(ws))
     }
 }
