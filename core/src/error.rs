@@ -50,8 +50,11 @@ pub enum ProtocolError {
     UnknownPacketId(u16),
     /// A PUBLISH at a QoS above the granted maximum.
     QosNotAllowed,
-    /// A Topic Alias of 0, above the maximum, or unknown.
+    /// A Topic Alias of 0 or above the maximum (reported with 0x94, MQTT 5.0 §3.3.2.3.4).
     TopicAliasInvalid,
+    /// A PUBLISH with an empty Topic Name and a Topic Alias that has no mapping yet: a plain
+    /// Protocol Error (0x82), MQTT 5.0 §3.3.4.
+    TopicAliasUnknown,
     /// More QoS > 0 PUBLISHes in flight than the Receive Maximum allows.
     ReceiveMaximumExceeded,
     /// A packet larger than the Maximum Packet Size we announced.
@@ -89,6 +92,7 @@ impl ProtocolError {
             ProtocolError::UnknownPacketId(_) => "unknown_packet_id",
             ProtocolError::QosNotAllowed => "qos_not_allowed",
             ProtocolError::TopicAliasInvalid => "topic_alias_invalid",
+            ProtocolError::TopicAliasUnknown => "topic_alias_unknown",
             ProtocolError::ReceiveMaximumExceeded => "receive_maximum_exceeded",
             ProtocolError::PacketTooLarge => "packet_too_large",
             ProtocolError::Disconnected(_) => "disconnected",
@@ -127,6 +131,9 @@ impl fmt::Display for ProtocolError {
             }
             ProtocolError::QosNotAllowed => f.write_str("PUBLISH above the granted maximum QoS"),
             ProtocolError::TopicAliasInvalid => f.write_str("invalid topic alias"),
+            ProtocolError::TopicAliasUnknown => {
+                f.write_str("empty topic name with a topic alias that has no mapping")
+            }
             ProtocolError::ReceiveMaximumExceeded => f.write_str("receive maximum exceeded"),
             ProtocolError::PacketTooLarge => {
                 f.write_str("packet larger than the maximum packet size")
@@ -546,6 +553,7 @@ mod tests {
             ProtocolError::UnknownPacketId(1),
             ProtocolError::QosNotAllowed,
             ProtocolError::TopicAliasInvalid,
+            ProtocolError::TopicAliasUnknown,
             ProtocolError::ReceiveMaximumExceeded,
             ProtocolError::PacketTooLarge,
             ProtocolError::Disconnected(ReasonCode::ServerBusy),

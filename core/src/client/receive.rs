@@ -162,9 +162,10 @@ impl Client {
         }
         let idx = usize::from(alias).saturating_sub(1);
         if p.topic.is_empty() {
+            // An alias without a mapping is a Protocol Error (0x82), not 0x94 (MQTT 5.0 §3.3.4).
             return match self.conn.aliases.as_ref().and_then(|a| a.inbound.get(idx)) {
                 Some(Some(t)) => Ok(t.clone()),
-                _ => Err(invalid()),
+                _ => Err(ProtocolError::TopicAliasUnknown.into()),
             };
         }
         let table = &mut self.conn.aliases.get_or_insert_with(Box::default).inbound;

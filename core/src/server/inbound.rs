@@ -58,7 +58,8 @@ impl Inbound {
                 .aliases
                 .get(&alias)
                 .cloned()
-                .ok_or(ProtocolError::TopicAliasInvalid);
+                // No mapping yet: a plain Protocol Error (0x82), MQTT 5.0 §3.3.4.
+                .ok_or(ProtocolError::TopicAliasUnknown);
         }
         self.aliases.insert(alias, topic.to_string());
         Ok(topic.to_string())
@@ -165,7 +166,7 @@ mod tests {
         assert_eq!(i.resolve_topic("", Some(1), 2).unwrap(), "c");
         assert_eq!(
             i.resolve_topic("", Some(2), 2),
-            Err(ProtocolError::TopicAliasInvalid)
+            Err(ProtocolError::TopicAliasUnknown)
         );
         assert_eq!(
             i.resolve_topic("x", Some(3), 2),

@@ -164,7 +164,8 @@ fn incoming_aliases_are_resolved_and_invalid_ones_end_the_connection() {
         "the alias is removed"
     );
     assert_eq!(props[1].as_properties().content_type(), Some("text/plain"));
-    // An unknown alias (never set) is a protocol error: DISCONNECT 0x94.
+    // An unknown alias (never set) with an empty topic is a Protocol Error: DISCONNECT 0x82
+    // (MQTT 5.0 §3.3.4).
     let unknown = [Property::TopicAlias(4)];
     h.pair
         .b
@@ -176,11 +177,11 @@ fn incoming_aliases_are_resolved_and_invalid_ones_end_the_connection() {
         .unwrap();
     h.drive().unwrap();
     match h.pair.b.received_packets().last() {
-        Some(Packet::Disconnect(d)) => assert_eq!(d.reason, DisconnectReason::TopicAliasInvalid),
+        Some(Packet::Disconnect(d)) => assert_eq!(d.reason, DisconnectReason::ProtocolError),
         other => panic!("{other:?}"),
     }
     assert!(h.events.iter().any(|e| matches!(e, Event::ConnectionLost(l)
-        if l.error == Error::Protocol(ProtocolError::TopicAliasInvalid))));
+        if l.error == Error::Protocol(ProtocolError::TopicAliasUnknown))));
 }
 
 #[test]

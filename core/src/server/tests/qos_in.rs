@@ -234,10 +234,11 @@ fn topic_aliases_are_resolved_within_our_maximum() {
         None,
         &[Property::TopicAlias(2)],
     ));
+    // An alias with no mapping yet is a plain Protocol Error (MQTT 5.0 §3.3.4).
     fault(
         &mut c,
-        Some(DisconnectReason::TopicAliasInvalid),
-        ProtocolError::TopicAliasInvalid,
+        Some(DisconnectReason::ProtocolError),
+        ProtocolError::TopicAliasUnknown,
     );
 
     let mut c = connected(V5);
