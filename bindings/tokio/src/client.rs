@@ -129,7 +129,8 @@ impl AsyncClient {
     /// # Errors
     /// [`Error::Config`] for an invalid session configuration, unreadable TLS files, an
     /// invalid server name or WebSocket path, `Credentials::AskEachTime` without a credentials
-    /// callback, or persistence mode (not supported by this driver).
+    /// callback, `config.persistence` without [`Options::persistence`], or a snapshot to restore
+    /// that this session cannot use.
     ///
     /// # Panics
     /// Outside a tokio runtime (like `tokio::spawn`).

@@ -69,6 +69,15 @@ impl Login {
 /// The credentials callback: called before every CONNECT.
 pub(crate) type LoginFn = Box<dyn FnMut(LoginRequest) -> Result<Login, LoginError> + Send>;
 
+/// The persistence callback: stores a session snapshot.
+pub(crate) type StoreFn = Box<dyn FnMut(&[u8]) + Send>;
+
+/// Write-ahead persistence: the snapshot to start from and where new ones go.
+pub(crate) struct Persistence {
+    pub(crate) restore: Option<Vec<u8>>,
+    pub(crate) store: StoreFn,
+}
+
 /// Everything [`AsyncClient::connect`](crate::AsyncClient::connect) needs.
 ///
 /// The session itself (protocol version, keep-alive, reconnect backoff, queue limits …) is the
@@ -93,6 +102,7 @@ pub struct Options {
     pub(crate) endpoint: Endpoint,
     pub(crate) config: ClientConfig,
     pub(crate) login: Option<LoginFn>,
+    pub(crate) persistence: Option<Persistence>,
     pub(crate) event_capacity: usize,
     pub(crate) command_capacity: usize,
     pub(crate) connect_timeout: Duration,
@@ -104,6 +114,7 @@ impl fmt::Debug for Options {
             .field("endpoint", &self.endpoint)
             .field("config", &self.config)
             .field("login_callback", &self.login.is_some())
+            .field("persistence", &self.persistence.is_some())
             .field("event_capacity", &self.event_capacity)
             .field("command_capacity", &self.command_capacity)
             .field("connect_timeout", &self.connect_timeout)
@@ -120,6 +131,7 @@ impl Options {
             endpoint,
             config,
             login: None,
+            persistence: None,
             event_capacity: 256,
             command_capacity: 64,
             connect_timeout: Duration::from_secs(10),
@@ -155,6 +167,37 @@ impl Options {
     {
         self.config.credentials = Credentials::AskEachTime;
         self.login = Some(Box::new(callback));
+        self
+    }
+
+    /// Write-ahead persistence of the session (queued and in-flight messages, QoS 2 state,
+    /// subscriptions), so that a program that stops and starts again loses nothing it had
+    /// accepted: the session is restored from `restore` (the last snapshot stored, if any)
+    /// and, after every change, `store` gets a new snapshot **before** anything that depends on
+    /// the change is sent or acknowledged. `store` runs on the driver's task and must have
+    /// written the bytes durably when it returns. Sets `config.persistence`.
+    ///
+    /// ```
+    /// use iotmqtt::client::ClientConfig;
+    /// use iotmqtt_tokio::{Endpoint, Options};
+    /// let path = std::env::temp_dir().join("sensor-1.session");
+    /// let last = std::fs::read(&path).ok();
+    /// let options = Options::new(Endpoint::tcp("127.0.0.1", 1883), ClientConfig::new("sensor-1"))
+    ///     .persistence(last, move |snapshot| {
+    ///         let _ = std::fs::write(&path, snapshot); // a real device would fsync
+    ///     });
+    /// assert!(options.config().persistence);
+    /// ```
+    #[must_use]
+    pub fn persistence<F>(mut self, restore: Option<Vec<u8>>, store: F) -> Self
+    where
+        F: FnMut(&[u8]) + Send + 'static,
+    {
+        self.config.persistence = true;
+        self.persistence = Some(Persistence {
+            restore,
+            store: Box::new(store),
+        });
         self
     }
 

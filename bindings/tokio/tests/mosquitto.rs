@@ -507,3 +507,90 @@ async fn keep_alive_holds_an_idle_connection_and_detects_a_dead_one() {
     );
     client.disconnect().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_persisted_session_survives_a_restart_of_the_program() {
+    let stored: Arc<Mutex<Option<Vec<u8>>>> = Arc::new(Mutex::new(None));
+    let stores = Arc::clone(&stored);
+    // First run: no broker yet, three QoS 1 messages wait in the offline queue.
+    let nowhere = common::free_port();
+    let offline = Options::new(
+        Endpoint::tcp("127.0.0.1", nowhere),
+        config("persisted", ProtocolVersion::V5),
+    )
+    .persistence(None, move |snapshot| {
+        *stores.lock().unwrap() = Some(snapshot.to_vec());
+    });
+    let (first, _events) = AsyncClient::connect(offline).unwrap();
+    let pending: Vec<_> = (0..3)
+        .map(|i| {
+            let client = first.clone();
+            tokio::spawn(async move {
+                client
+                    .publish(
+                        format!("persisted/{i}"),
+                        format!("p{i}"),
+                        QoS::AtLeastOnce,
+                        false,
+                    )
+                    .await
+            })
+        })
+        .collect();
+    // Wait until the stored snapshot holds all three.
+    let start = std::time::Instant::now();
+    let snapshot = loop {
+        let snapshot = stored.lock().unwrap().clone();
+        if let Some(bytes) = snapshot {
+            let mut probe = iotmqtt::client::Client::new(config("persisted", ProtocolVersion::V5));
+            probe.restore(&bytes).unwrap();
+            if probe.stats().queued_messages == 3 {
+                break bytes;
+            }
+        }
+        assert!(
+            start.elapsed() < common::PATIENCE,
+            "no snapshot with three messages"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    // The program stops: its futures fail, the messages are only in the snapshot.
+    first.disconnect().await.unwrap();
+    for task in pending {
+        assert!(matches!(task.await.unwrap(), Err(Error::Closed)));
+    }
+
+    // Second run, against a broker this time, from the stored snapshot.
+    let broker = Broker::start("persisted");
+    let options =
+        options(&broker, "persisted", ProtocolVersion::V5).persistence(Some(snapshot), |_| {});
+    let (second, mut events) = AsyncClient::connect(options).unwrap();
+    second
+        .subscribe("persisted/#", QoS::AtLeastOnce)
+        .await
+        .unwrap();
+    let mut got = Vec::new();
+    while got.len() < 3 {
+        got.push(message(&mut events).await.payload);
+    }
+    got.sort();
+    assert_eq!(got, [b"p0".to_vec(), b"p1".to_vec(), b"p2".to_vec()]);
+    let start = std::time::Instant::now();
+    while second.stats().await.unwrap().inflight > 0 {
+        assert!(start.elapsed() < common::PATIENCE);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    second.disconnect().await.unwrap();
+
+    // A snapshot that is not one is refused before anything starts.
+    let bad = options_for_bad_snapshot();
+    assert!(matches!(AsyncClient::connect(bad), Err(Error::Config(_))));
+}
+
+fn options_for_bad_snapshot() -> Options {
+    Options::new(
+        Endpoint::tcp("127.0.0.1", 1),
+        config("bad", ProtocolVersion::V5),
+    )
+    .persistence(Some(b"not a snapshot".to_vec()), |_| {})
+}

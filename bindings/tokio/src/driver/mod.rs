@@ -23,7 +23,7 @@ use crate::client::{Command, PublishAck, Reply, SubscribeAck, UnsubscribeAck};
 use crate::clock::Clock;
 use crate::error::{ConfigError, TransportError};
 use crate::event::Event;
-use crate::options::{LoginFn, Options};
+use crate::options::{LoginFn, Options, StoreFn};
 use crate::transport::{BoxIo, Connector};
 
 mod commands;
@@ -67,6 +67,8 @@ pub(crate) struct Driver {
     connector: Arc<Connector>,
     connect_timeout: Duration,
     login: Option<LoginFn>,
+    /// Where session snapshots go (persistence mode).
+    store: Option<StoreFn>,
     /// The application asked for automatic acknowledgement (the core runs in manual mode so
     /// that the driver acknowledges when a message enters the event channel).
     auto_ack: bool,
@@ -104,13 +106,14 @@ impl Driver {
             endpoint,
             mut config,
             login,
+            persistence,
             event_capacity,
             connect_timeout,
             ..
         } = options;
-        if config.persistence {
+        if config.persistence && persistence.is_none() {
             return Err(ConfigError::Unsupported(
-                "persistence mode (take snapshots with the core Client directly)",
+                "persistence mode without a place to store snapshots (use Options::persistence)",
             ));
         }
         if config.credentials == Credentials::AskEachTime && login.is_none() {
@@ -128,6 +131,15 @@ impl Driver {
             .saturating_add(64 * 1024);
         let connector = Arc::new(endpoint.prepare(max_frame)?);
         let mut core = Client::new(config);
+        let store = match persistence {
+            Some(p) => {
+                if let Some(snapshot) = p.restore {
+                    core.restore(&snapshot).map_err(ConfigError::Client)?;
+                }
+                Some(p.store)
+            }
+            None => None,
+        };
         core.connect().map_err(ConfigError::Client)?;
         let watcher = events.clone();
         let clock = Clock::new();
@@ -137,6 +149,7 @@ impl Driver {
             connector,
             connect_timeout,
             login,
+            store,
             auto_ack,
             attempt: 0,
             commands,

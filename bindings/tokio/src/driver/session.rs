@@ -63,8 +63,11 @@ impl Driver {
         use client::Event as E;
         match event {
             E::CredentialsNeeded => self.login(),
-            // Persistence mode is refused at `connect`.
-            E::PersistRequired => {}
+            E::PersistRequired => {
+                if let Some(store) = self.store.as_mut() {
+                    store(&self.core.snapshot());
+                }
+            }
             E::MessagesDropped { count } => self.count_dropped(count, 0),
             E::Message(message) => self.push_message(message),
             E::PublishAcked {
