@@ -242,6 +242,11 @@ pub enum IotdaError {
     InvalidPayload(&'static str),
     /// A system event decoded into a type whose service and event type differ from the event's.
     EventMismatch,
+    /// A subscription beyond IoTDA's limit per connection.
+    TooManySubscriptions {
+        /// The limit (50).
+        max: usize,
+    },
 }
 
 impl TopicError {
@@ -265,7 +270,7 @@ impl IotdaError {
     /// A stable machine name, the error `code` of the bindings (its kind is always `usage`):
     /// `"invalid_device_id"`, `"invalid_scope_id"`, `"invalid_secret"`, `"invalid_client_id"`,
     /// `"invalid_time"`, the [`TopicError::code`] of a topic that cannot be built,
-    /// `"invalid_json"`, `"invalid_payload"` or `"event_mismatch"`.
+    /// `"invalid_json"`, `"invalid_payload"`, `"event_mismatch"` or `"too_many_subscriptions"`.
     ///
     /// ```
     /// use iotmqtt::iotda::DeviceId;
@@ -283,6 +288,7 @@ impl IotdaError {
             IotdaError::Json(_) => "invalid_json",
             IotdaError::InvalidPayload(_) => "invalid_payload",
             IotdaError::EventMismatch => "event_mismatch",
+            IotdaError::TooManySubscriptions { .. } => "too_many_subscriptions",
         }
     }
 }
@@ -300,6 +306,9 @@ impl fmt::Display for IotdaError {
             IotdaError::InvalidPayload(what) => write!(f, "IoTDA payload: {what}"),
             IotdaError::EventMismatch => {
                 f.write_str("IoTDA event: service_id/event_type differ from the requested type")
+            }
+            IotdaError::TooManySubscriptions { max } => {
+                write!(f, "IoTDA allows {max} subscriptions per connection")
             }
         }
     }
@@ -367,6 +376,7 @@ mod tests {
             IotdaError::Json(json),
             IotdaError::InvalidPayload("x"),
             IotdaError::EventMismatch,
+            IotdaError::TooManySubscriptions { max: 50 },
         ];
         let codes: Vec<&str> = all.iter().map(IotdaError::code).collect();
         let distinct: BTreeSet<_> = codes.iter().collect();

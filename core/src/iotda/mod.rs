@@ -9,8 +9,10 @@
 //! | topics | [`Topic`] ([`Topic::parse`], [`Topic::write`]), [`SysTopic`], [`downstream_filters`] |
 //! | payloads | [`JsonPayload`] on every schema; [`EventsMessage`] and [`SystemEvent`] for system events |
 //! | time | [`UtcTime`] (there is no clock here: every function that needs the time takes one) |
+//! | the device | [`IotdaDevice`] over the MQTT client, [`DeviceConfig`], [`DeviceEvent`] |
 //!
-//! Connect, then answer a command:
+//! [`IotdaDevice`] puts it all together on top of the sans-IO client (see its example); the
+//! pieces below are for those who drive the client themselves. Connect, then answer a command:
 //!
 //! ```
 //! use iotmqtt::iotda::{
@@ -43,6 +45,7 @@
 //! ([`crate::UsageError::Iotda`]). Secrets and passwords are zeroed on drop and print as `***`.
 
 mod credentials;
+mod device;
 mod error;
 mod ids;
 mod limits;
@@ -55,6 +58,10 @@ mod verifier;
 pub use credentials::{
     ClientId, ClientIdKind, ConnectTimestamp, Credentials, DeviceAuth, IdType, MAX_CLIENT_ID_LEN,
     SigType, compute_password,
+};
+pub use device::{
+    BadInput, DeviceConfig, DeviceEvent, InputProblem, IotdaDevice, PendingRequest, RequestKind,
+    SystemEventDown, UpstreamFailed,
 };
 pub use error::{
     ClientIdError, IdError, IotdaError, JsonError, JsonErrorKind, SecretError, TopicError,
