@@ -8,7 +8,7 @@ use alloc::string::String;
 use core::mem;
 
 use super::IotdaDevice;
-use super::event::{DeviceEvent, InputProblem, PendingRequest, RequestKind, UpstreamFailed};
+use super::event::{DeviceEvent, InputProblem, RequestKind, UpstreamFailed};
 use crate::client::Client;
 use crate::codec::QoS;
 use crate::error::{Result, UsageError};
@@ -94,18 +94,11 @@ impl IotdaDevice {
         };
         let payload = request.to_json()?;
         let topic = self.sys_topic(SysTopic::BootstrapUp)?;
-        self.requests.remove_kind(RequestKind::Bootstrap);
         let id = self.requests.next_id();
-        let pending = PendingRequest {
-            kind: RequestKind::Bootstrap,
-            id: id.clone(),
-        };
-        self.enqueue(
-            topic,
-            payload,
-            self.config.upstream_qos,
-            alloc::vec![(pending, None)],
-        )?;
+        let id = self.enqueue_request(RequestKind::Bootstrap, id, topic, payload)?;
+        // The new request replaces an older one: there is one answer for both.
+        self.requests
+            .remove_kind_except(RequestKind::Bootstrap, &id);
         Ok(id)
     }
 

@@ -64,7 +64,28 @@ impl IotdaDevice {
         Ok(())
     }
 
-    fn enqueue_json(&mut self, topic: SysTopic<'_>, payload: &impl JsonPayload) -> Result<()> {
+    /// Queues `payload` on `topic` as the request `kind` with `id`; returns the id.
+    pub(super) fn enqueue_request(
+        &mut self,
+        kind: RequestKind,
+        id: String,
+        topic: String,
+        payload: Vec<u8>,
+    ) -> Result<String> {
+        let pending = PendingRequest {
+            kind,
+            id: id.clone(),
+        };
+        let qos = self.config.upstream_qos;
+        self.enqueue(topic, payload, qos, alloc::vec![(pending, None)])?;
+        Ok(id)
+    }
+
+    pub(super) fn enqueue_json(
+        &mut self,
+        topic: SysTopic<'_>,
+        payload: &impl JsonPayload,
+    ) -> Result<()> {
         let topic = self.sys_topic(topic)?;
         let payload = payload.to_json()?;
         self.enqueue(topic, payload, self.config.upstream_qos, Vec::new())
@@ -236,17 +257,7 @@ impl IotdaDevice {
         let payload = request.to_json()?;
         let id = self.requests.next_id();
         let topic = self.sys_topic(SysTopic::ShadowGet { request_id: &id })?;
-        let pending = PendingRequest {
-            kind: RequestKind::Shadow,
-            id: id.clone(),
-        };
-        self.enqueue(
-            topic,
-            payload,
-            self.config.upstream_qos,
-            alloc::vec![(pending, None)],
-        )?;
-        Ok(id)
+        self.enqueue_request(RequestKind::Shadow, id, topic, payload)
     }
 
     /// Asks for the platform's time (`$time_sync`), stamped with the device's own clock in

@@ -2,13 +2,12 @@
 //! and sub-device management whose answers arrive as system events on `events/down`.
 
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use super::IotdaDevice;
 use crate::error::{Result, UsageError};
 use crate::iotda::payloads::{
-    AddSubDevices, DeleteSubDevices, GatewayPropertiesReport, JsonPayload, SubDeviceStatuses,
-    SubDeviceSync, SystemEvent,
+    AddSubDevices, DeleteSubDevices, GatewayPropertiesReport, SubDeviceStatuses, SubDeviceSync,
+    SystemEvent,
 };
 use crate::iotda::topics::{ReportSuffix, SysTopic};
 
@@ -20,9 +19,10 @@ impl IotdaDevice {
     /// [`UsageError::Iotda`] for more than 100 children or over 1 MB;
     /// [`UsageError::QueueFull`].
     pub fn report_sub_device_properties(&mut self, report: &GatewayPropertiesReport) -> Result<()> {
-        let topic = self.sys_topic(SysTopic::GatewayPropertiesReport(ReportSuffix::None))?;
-        let payload = report.to_json()?;
-        self.enqueue(topic, payload, self.config.upstream_qos, Vec::new())
+        self.enqueue_json(
+            SysTopic::GatewayPropertiesReport(ReportSuffix::None),
+            report,
+        )
     }
 
     /// Adds 1–50 children (`add_sub_device_request`). The platform answers within 30 s with

@@ -67,9 +67,10 @@ impl Requests {
         self.waiting.retain(|w| w.request != *request);
     }
 
-    /// Forgets every request of `kind` (a new bootstrap request replaces the old one).
-    pub(super) fn remove_kind(&mut self, kind: RequestKind) {
-        self.waiting.retain(|w| w.request.kind != kind);
+    /// Forgets every request of `kind` but `id` (a new bootstrap request replaces the old).
+    pub(super) fn remove_kind_except(&mut self, kind: RequestKind, id: &str) {
+        self.waiting
+            .retain(|w| w.request.kind != kind || w.request.id == id);
     }
 
     /// Takes the request of `kind` an answer belongs to: the one with the answer's `id`;
