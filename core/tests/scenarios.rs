@@ -1179,7 +1179,8 @@ impl ClientRun {
             ],
             "unsubscribe" => &["filters", "properties", "expect_packet_id", "expect_error"],
             "ack" => &["packet_id", "expect_error"],
-            "restart" | "handle_connected" | "timeout" | "closed" => &[],
+            "auth_continue" | "reauthenticate" => &["data_hex", "expect_error"],
+            "snapshot" | "restart" | "handle_connected" | "timeout" | "closed" => &[],
             "receive" => &["hex"],
             "expect_transmit" => &["hex", "packets"],
             "expect_no_transmit" | "expect_no_event" => &[],
@@ -1263,6 +1264,18 @@ impl ClientRun {
                     .get(&id)
                     .ok_or_else(|| format!("no message event with packet id {id} was taken"))?;
                 outcome(self.client.ack(token), expect_error)?;
+            }
+            "auth_continue" | "reauthenticate" => {
+                let data = unhex(req_str(s, "data_hex", "step")?)?;
+                let result = if op == "auth_continue" {
+                    self.client.auth_continue(&data)
+                } else {
+                    self.client.reauthenticate(&data)
+                };
+                outcome(result, expect_error)?;
+            }
+            "snapshot" => {
+                let _ = self.client.snapshot();
             }
             "restart" => {
                 let snapshot = self.client.snapshot();
