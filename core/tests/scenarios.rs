@@ -18,7 +18,9 @@ use iotmqtt::client::{
     AckToken, Client, ClientConfig, Credentials, Event, Password, RequeuePolicy, State, WillConfig,
 };
 use iotmqtt::iotda::{
-    ConnectTimestamp, DeviceAuth, DeviceId, DeviceSecret, GroupSecret, LegacyTopic, ReportSuffix,
+    CommandResponse, ConnectTimestamp, DeviceAuth, DeviceConfig, DeviceEvent, DeviceId,
+    DeviceSecret, GroupSecret, InputProblem, IotdaDevice, JsonPayload, LegacyTopic, PendingRequest,
+    PropertiesGetResponse, PropertiesReport, PropertiesSetResponse, ReportSuffix, RequestKind,
     ScopeId, SigType, SysTopic, Topic, UtcTime, compute_password,
 };
 use iotmqtt::{
@@ -91,6 +93,7 @@ fn run_file(file_name: &str, v: &Value) -> R {
         "client" => &["config", "steps"],
         "credentials" => &["vectors", "cases"],
         "topic" => &["cases"],
+        "device" => &["config", "steps"],
         other => return Err(format!("unknown kind {other:?}")),
     };
     let allowed: Vec<&str> = common.iter().chain(extra).copied().collect();
@@ -116,6 +119,7 @@ fn run_file(file_name: &str, v: &Value) -> R {
         "codec" => run_codec(m),
         "client" => run_client(m),
         "credentials" => run_credentials(m),
+        "device" => run_device(m),
         _ => run_topics(m),
     }
 }
@@ -1096,32 +1100,61 @@ fn client_config(v: &Value) -> R<ClientConfig> {
     Ok(c)
 }
 
-struct ClientRun {
-    config: ClientConfig,
-    client: Client,
+/// What the common ops of `client` and `device` scenarios drive (README §4.4–4.6).
+trait Target {
+    fn version(&self) -> ProtocolVersion;
+    fn connect(&mut self) -> Result<(), Error>;
+    fn disconnect(&mut self) -> Result<(), Error>;
+    fn handle_bytes(&mut self, now: Instant, bytes: &[u8]);
+    fn handle_timeout(&mut self, now: Instant);
+    fn handle_closed(&mut self, now: Instant);
+    fn poll_transmit(&mut self, now: Instant, out: &mut Vec<u8>) -> usize;
+    fn poll_timeout(&self) -> Option<Instant>;
+    fn state(&self) -> State;
+    /// The view of the next event, remembering the ack token of a message.
+    fn poll_event_view(&mut self, tokens: &mut HashMap<u16, AckToken>) -> R<Option<Value>>;
+    /// The fields of a kind-specific op, or `None` for an unknown op.
+    fn op_fields(&self, op: &str) -> Option<&'static [&'static str]>;
+    /// Runs a kind-specific op.
+    fn run_op(&mut self, op: &str, s: &Map<String, Value>, script: &mut Script) -> R;
+}
+
+fn remember_token(event: &Event, tokens: &mut HashMap<u16, AckToken>) {
+    if let Event::Message(m) = event {
+        if let (Some(id), Some(t)) = (m.packet_id, m.ack_token) {
+            tokens.insert(id.get(), t);
+        }
+    }
+}
+
+/// The scenario clock and what the steps remember.
+struct Script {
     clock: u64,
     /// Ack tokens of the message events taken, by packet identifier (the latest wins).
     tokens: HashMap<u16, AckToken>,
 }
 
-fn run_client(m: &Map<String, Value>) -> R {
-    let config = client_config(req(m, "config", "client")?)?;
-    let steps = req(m, "steps", "client")?
+impl Script {
+    fn now(&self) -> Instant {
+        Instant::from_millis(self.clock)
+    }
+}
+
+/// Runs `steps` against `target`, then checks nothing is left (README §4.7).
+fn run_steps(target: &mut dyn Target, m: &Map<String, Value>, kind: &str) -> R {
+    let steps = req(m, "steps", kind)?
         .as_array()
         .filter(|a| !a.is_empty())
         .ok_or("steps: a non-empty array")?;
-    let mut run = ClientRun {
-        client: Client::new(config.clone()),
-        config,
+    let mut script = Script {
         clock: 0,
         tokens: HashMap::new(),
     };
     for (i, step) in steps.iter().enumerate() {
         let op = step.get("op").and_then(Value::as_str).unwrap_or("?");
-        run.step(step)
-            .map_err(|e| format!("step {i} ({op}): {e}"))?;
+        run_step(target, &mut script, step).map_err(|e| format!("step {i} ({op}): {e}"))?;
     }
-    run.transmitted()
+    transmitted(target, script.now())
         .and_then(|b| {
             if b.is_empty() {
                 Ok(())
@@ -1129,37 +1162,207 @@ fn run_client(m: &Map<String, Value>) -> R {
                 Err(format!("bytes left to transmit: {}", hex(&b)))
             }
         })
-        .and_then(|()| match run.client.poll_event() {
+        .and_then(|()| match target.poll_event_view(&mut script.tokens)? {
             None => Ok(()),
-            Some(e) => Err(format!("event left: {}", event_view(&e)?)),
+            Some(e) => Err(format!("event left: {e}")),
         })
         .map_err(|e| format!("after the last step: {e}"))
 }
 
-impl ClientRun {
-    fn now(&self) -> Instant {
-        Instant::from_millis(self.clock)
+/// Everything `poll_transmit` has, joined.
+fn transmitted(target: &mut dyn Target, now: Instant) -> R<Vec<u8>> {
+    let mut out = Vec::new();
+    for _ in 0..100_000 {
+        if target.poll_transmit(now, &mut out) == 0 {
+            return Ok(out);
+        }
     }
+    Err("poll_transmit never ran dry".into())
+}
 
-    /// Everything `poll_transmit` has, joined.
-    fn transmitted(&mut self) -> R<Vec<u8>> {
-        let mut out = Vec::new();
-        for _ in 0..100_000 {
-            if self.client.poll_transmit(self.now(), &mut out) == 0 {
-                return Ok(out);
+fn decode_all(version: ProtocolVersion, mut bytes: &[u8]) -> R<Vec<Value>> {
+    let decoder = Decoder::new(version);
+    let mut views = Vec::new();
+    while !bytes.is_empty() {
+        let d = decoder
+            .decode(bytes)
+            .map_err(|e| format!("transmitted bytes do not decode ({e}): {}", hex(bytes)))?;
+        views.push(packet_view(&d.packet));
+        bytes = &bytes[d.len..];
+    }
+    Ok(views)
+}
+
+fn run_step(target: &mut dyn Target, script: &mut Script, step: &Value) -> R {
+    let op = step
+        .as_object()
+        .and_then(|m| m.get("op"))
+        .and_then(Value::as_str)
+        .ok_or("a step needs a string field \"op\"")?;
+    let fields: &[&str] = match op {
+        "connect" | "disconnect" => &["expect_error"],
+        "timeout" | "closed" | "expect_no_transmit" | "expect_no_event" => &[],
+        "receive" => &["hex"],
+        "expect_transmit" => &["hex", "packets"],
+        "expect_event" => &["event"],
+        "expect_timeout" => &["at", "at_least", "at_most"],
+        "expect_state" => &["state"],
+        other => target
+            .op_fields(other)
+            .ok_or_else(|| format!("unknown op {other:?}"))?,
+    };
+    let allowed: Vec<&str> = ["op", "now"].iter().chain(fields).copied().collect();
+    let s = obj(step, "step", &allowed)?;
+    if let Some(now) = opt_u64(s, "now", "step")? {
+        if now < script.clock {
+            return Err(format!("now {now} is before the clock {}", script.clock));
+        }
+        script.clock = now;
+    }
+    let now = script.now();
+    let expect_error = s.get("expect_error");
+    match op {
+        "connect" => {
+            outcome(target.connect(), expect_error)?;
+        }
+        "disconnect" => {
+            outcome(target.disconnect(), expect_error)?;
+        }
+        "receive" => {
+            let bytes = unhex(req_str(s, "hex", "step")?)?;
+            target.handle_bytes(now, &bytes);
+        }
+        "timeout" => target.handle_timeout(now),
+        "closed" => target.handle_closed(now),
+        "expect_transmit" => {
+            let got = transmitted(target, now)?;
+            match (s.get("hex"), s.get("packets")) {
+                (Some(h), None) => {
+                    let want = unhex(h.as_str().ok_or("hex: a string")?)?;
+                    if got != want {
+                        return Err(format!(
+                            "transmitted {}\n      expected    {}",
+                            hex(&got),
+                            hex(&want)
+                        ));
+                    }
+                }
+                (None, Some(p)) => {
+                    p.as_array().ok_or("packets: an array")?;
+                    let views = Value::Array(decode_all(target.version(), &got)?);
+                    matches(p, &views, "packets")
+                        .map_err(|e| format!("{e}\n      transmitted {views}"))?;
+                }
+                _ => return Err("expect_transmit: exactly one of hex, packets".into()),
             }
         }
-        Err("poll_transmit never ran dry".into())
+        "expect_no_transmit" => {
+            let got = transmitted(target, now)?;
+            if !got.is_empty() {
+                return Err(format!("transmitted {}", hex(&got)));
+            }
+        }
+        "expect_event" => {
+            let want = req(s, "event", "step")?;
+            let view = target
+                .poll_event_view(&mut script.tokens)?
+                .ok_or("no event")?;
+            matches(want, &view, "event").map_err(|e| format!("{e}\n      event {view}"))?;
+        }
+        "expect_no_event" => {
+            if let Some(e) = target.poll_event_view(&mut script.tokens)? {
+                return Err(format!("got {e}"));
+            }
+        }
+        "expect_timeout" => {
+            let got = target.poll_timeout().map(Instant::as_millis);
+            match (s.get("at"), s.get("at_least"), s.get("at_most")) {
+                (Some(at), None, None) => {
+                    let want = match at {
+                        Value::Null => None,
+                        v => Some(v.as_u64().ok_or("at: a time or null")?),
+                    };
+                    if got != want {
+                        return Err(format!("deadline {got:?}, expected {want:?}"));
+                    }
+                }
+                (None, Some(lo), Some(hi)) => {
+                    let (lo, hi) = (
+                        lo.as_u64().ok_or("at_least: a time")?,
+                        hi.as_u64().ok_or("at_most: a time")?,
+                    );
+                    if !got.is_some_and(|t| (lo..=hi).contains(&t)) {
+                        return Err(format!("deadline {got:?}, expected in [{lo}, {hi}]"));
+                    }
+                }
+                _ => return Err("expect_timeout: at, or at_least and at_most".into()),
+            }
+        }
+        "expect_state" => {
+            let want = req_str(s, "state", "step")?;
+            let got = state_name(target.state())?;
+            if got != want {
+                return Err(format!("state {got}, expected {want}"));
+            }
+        }
+        other => target.run_op(other, s, script)?,
+    }
+    Ok(())
+}
+
+/// A `client` scenario's target: one `Client`, and its config for `restart`.
+struct ClientTarget {
+    config: ClientConfig,
+    client: Client,
+}
+
+fn run_client(m: &Map<String, Value>) -> R {
+    let config = client_config(req(m, "config", "client")?)?;
+    let mut target = ClientTarget {
+        client: Client::new(config.clone()),
+        config,
+    };
+    run_steps(&mut target, m, "client")
+}
+
+impl Target for ClientTarget {
+    fn version(&self) -> ProtocolVersion {
+        self.config.protocol
+    }
+    fn connect(&mut self) -> Result<(), Error> {
+        self.client.connect()
+    }
+    fn disconnect(&mut self) -> Result<(), Error> {
+        self.client.disconnect()
+    }
+    fn handle_bytes(&mut self, now: Instant, bytes: &[u8]) {
+        self.client.handle_bytes(now, bytes);
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        self.client.handle_timeout(now);
+    }
+    fn handle_closed(&mut self, now: Instant) {
+        self.client.handle_closed(now);
+    }
+    fn poll_transmit(&mut self, now: Instant, out: &mut Vec<u8>) -> usize {
+        self.client.poll_transmit(now, out)
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        self.client.poll_timeout()
+    }
+    fn state(&self) -> State {
+        self.client.state()
+    }
+    fn poll_event_view(&mut self, tokens: &mut HashMap<u16, AckToken>) -> R<Option<Value>> {
+        let Some(event) = self.client.poll_event() else {
+            return Ok(None);
+        };
+        remember_token(&event, tokens);
+        event_view(&event).map(Some)
     }
 
-    fn step(&mut self, step: &Value) -> R {
-        let op = step
-            .as_object()
-            .and_then(|m| m.get("op"))
-            .and_then(Value::as_str)
-            .ok_or("a step needs a string field \"op\"")?;
-        let fields: &[&str] = match op {
-            "connect" | "disconnect" => &["expect_error"],
+    fn op_fields(&self, op: &str) -> Option<&'static [&'static str]> {
+        Some(match op {
             "set_credentials" => &["username", "password", "password_hex", "expect_error"],
             "publish" => &[
                 "topic",
@@ -1180,32 +1383,15 @@ impl ClientRun {
             "unsubscribe" => &["filters", "properties", "expect_packet_id", "expect_error"],
             "ack" => &["packet_id", "expect_error"],
             "auth_continue" | "reauthenticate" => &["data_hex", "expect_error"],
-            "snapshot" | "restart" | "handle_connected" | "timeout" | "closed" => &[],
-            "receive" => &["hex"],
-            "expect_transmit" => &["hex", "packets"],
-            "expect_no_transmit" | "expect_no_event" => &[],
-            "expect_event" => &["event"],
-            "expect_timeout" => &["at", "at_least", "at_most"],
-            "expect_state" => &["state"],
-            other => return Err(format!("unknown op {other:?}")),
-        };
-        let allowed: Vec<&str> = ["op", "now"].iter().chain(fields).copied().collect();
-        let s = obj(step, "step", &allowed)?;
-        if let Some(now) = opt_u64(s, "now", "step")? {
-            if now < self.clock {
-                return Err(format!("now {now} is before the clock {}", self.clock));
-            }
-            self.clock = now;
-        }
-        let now = self.now();
+            "snapshot" | "restart" | "handle_connected" => &[],
+            _ => return None,
+        })
+    }
+
+    fn run_op(&mut self, op: &str, s: &Map<String, Value>, script: &mut Script) -> R {
         let expect_error = s.get("expect_error");
         match op {
-            "connect" => {
-                outcome(self.client.connect(), expect_error)?;
-            }
-            "disconnect" => {
-                outcome(self.client.disconnect(), expect_error)?;
-            }
+            "handle_connected" => self.client.handle_connected(script.now()),
             "set_credentials" => {
                 let username = opt_str(s, "username", "step")?;
                 let password = bytes_field(s, "password", "step")?;
@@ -1231,8 +1417,7 @@ impl ClientRun {
             "subscribe" => {
                 let subs = req(s, "subscriptions", "step")?
                     .as_array()
-                    .ok_or("subscriptions: an array")?;
-                let subs = subs
+                    .ok_or("subscriptions: an array")?
                     .iter()
                     .map(subscription)
                     .collect::<R<Vec<Subscription<'_>>>>()?;
@@ -1259,7 +1444,7 @@ impl ClientRun {
             }
             "ack" => {
                 let id: u16 = int(s, "packet_id", 0, "step")?;
-                let token = *self
+                let token = *script
                     .tokens
                     .get(&id)
                     .ok_or_else(|| format!("no message event with packet id {id} was taken"))?;
@@ -1277,112 +1462,17 @@ impl ClientRun {
             "snapshot" => {
                 let _ = self.client.snapshot();
             }
-            "restart" => {
+            _ => {
+                // "restart"
                 let snapshot = self.client.snapshot();
                 self.client = Client::new(self.config.clone());
                 self.client
                     .restore(&snapshot)
                     .map_err(|e| format!("restore failed: {e}"))?;
-                self.tokens.clear();
+                script.tokens.clear();
             }
-            "handle_connected" => self.client.handle_connected(now),
-            "receive" => {
-                let bytes = unhex(req_str(s, "hex", "step")?)?;
-                self.client.handle_bytes(now, &bytes);
-            }
-            "timeout" => self.client.handle_timeout(now),
-            "closed" => self.client.handle_closed(now),
-            "expect_transmit" => {
-                let got = self.transmitted()?;
-                match (s.get("hex"), s.get("packets")) {
-                    (Some(h), None) => {
-                        let want = unhex(h.as_str().ok_or("hex: a string")?)?;
-                        if got != want {
-                            return Err(format!(
-                                "transmitted {}\n      expected    {}",
-                                hex(&got),
-                                hex(&want)
-                            ));
-                        }
-                    }
-                    (None, Some(p)) => {
-                        p.as_array().ok_or("packets: an array")?;
-                        let views = Value::Array(self.decode_all(&got)?);
-                        matches(p, &views, "packets")
-                            .map_err(|e| format!("{e}\n      transmitted {views}"))?;
-                    }
-                    _ => return Err("expect_transmit: exactly one of hex, packets".into()),
-                }
-            }
-            "expect_no_transmit" => {
-                let got = self.transmitted()?;
-                if !got.is_empty() {
-                    return Err(format!("transmitted {}", hex(&got)));
-                }
-            }
-            "expect_event" => {
-                let want = req(s, "event", "step")?;
-                let event = self.client.poll_event().ok_or("no event")?;
-                if let Event::Message(m) = &event {
-                    if let (Some(id), Some(t)) = (m.packet_id, m.ack_token) {
-                        self.tokens.insert(id.get(), t);
-                    }
-                }
-                let view = event_view(&event)?;
-                matches(want, &view, "event").map_err(|e| format!("{e}\n      event {view}"))?;
-            }
-            "expect_no_event" => {
-                if let Some(e) = self.client.poll_event() {
-                    return Err(format!("got {}", event_view(&e)?));
-                }
-            }
-            "expect_timeout" => {
-                let got = self.client.poll_timeout().map(Instant::as_millis);
-                match (s.get("at"), s.get("at_least"), s.get("at_most")) {
-                    (Some(at), None, None) => {
-                        let want = match at {
-                            Value::Null => None,
-                            v => Some(v.as_u64().ok_or("at: a time or null")?),
-                        };
-                        if got != want {
-                            return Err(format!("deadline {got:?}, expected {want:?}"));
-                        }
-                    }
-                    (None, Some(lo), Some(hi)) => {
-                        let (lo, hi) = (
-                            lo.as_u64().ok_or("at_least: a time")?,
-                            hi.as_u64().ok_or("at_most: a time")?,
-                        );
-                        if !got.is_some_and(|t| (lo..=hi).contains(&t)) {
-                            return Err(format!("deadline {got:?}, expected in [{lo}, {hi}]"));
-                        }
-                    }
-                    _ => return Err("expect_timeout: at, or at_least and at_most".into()),
-                }
-            }
-            "expect_state" => {
-                let want = req_str(s, "state", "step")?;
-                let got = state_name(self.client.state())?;
-                if got != want {
-                    return Err(format!("state {got}, expected {want}"));
-                }
-            }
-            _ => unreachable!("every op is listed above"),
         }
         Ok(())
-    }
-
-    fn decode_all(&self, mut bytes: &[u8]) -> R<Vec<Value>> {
-        let decoder = Decoder::new(self.config.protocol);
-        let mut views = Vec::new();
-        while !bytes.is_empty() {
-            let d = decoder
-                .decode(bytes)
-                .map_err(|e| format!("transmitted bytes do not decode ({e}): {}", hex(bytes)))?;
-            views.push(packet_view(&d.packet));
-            bytes = &bytes[d.len..];
-        }
-        Ok(views)
     }
 }
 
@@ -1422,6 +1512,384 @@ fn subscription(v: &Value) -> R<Subscription<'_>> {
             retain_handling,
         },
     })
+}
+
+// ---------------------------------------------------------------- kind device (README §7)
+
+const DEVICE_CONFIG_FIELDS: &[&str] = &[
+    "auth",
+    "protocol",
+    "keep_alive",
+    "upstream_qos",
+    "subscribe_downstream_qos1",
+    "max_messages_per_sec",
+    "max_bytes_per_sec",
+    "max_queued_messages",
+    "max_queued_bytes",
+    "request_timeout_ms",
+    "max_pending_requests",
+    "request_id_seed",
+    "connack_timeout_ms",
+    "reconnect",
+    "reconnect_min_delay_ms",
+    "reconnect_max_delay_ms",
+    "jitter_seed",
+    "max_events",
+];
+
+fn device_config(v: &Value) -> R<DeviceConfig> {
+    let ctx = "config";
+    let m = obj(v, ctx, DEVICE_CONFIG_FIELDS)?;
+    let a = obj(
+        req(m, "auth", ctx)?,
+        "config.auth",
+        &[
+            "kind",
+            "device_id",
+            "secret",
+            "group_secret",
+            "scope_id",
+            "sig_type",
+        ],
+    )?;
+    let kind = req_str(a, "kind", "config.auth")?;
+    if ![
+        "secret",
+        "bridge",
+        "bootstrap_group_secret",
+        "bootstrap_certificate",
+        "certificate",
+    ]
+    .contains(&kind)
+    {
+        return Err(format!("config.auth: unknown kind {kind:?}"));
+    }
+    let sig_n: u8 = int(a, "sig_type", 0, "config.auth")?;
+    let sig = SigType::from_u8(sig_n).ok_or_else(|| format!("sig_type {sig_n}"))?;
+    let (auth, _, _) =
+        identity(a, kind, sig).map_err(|e| format!("config.auth: {}", iotda_error_view(e)))?;
+    let mut c = DeviceConfig::new(auth);
+    if let Some(p) = opt_str(m, "protocol", ctx)? {
+        c.protocol = version_of(p, ctx)?;
+    }
+    c.keep_alive = int(m, "keep_alive", c.keep_alive, ctx)?;
+    c.upstream_qos = qos_of(int(m, "upstream_qos", c.upstream_qos as u64, ctx)?, ctx)?;
+    c.subscribe_downstream_qos1 = flag(
+        m,
+        "subscribe_downstream_qos1",
+        c.subscribe_downstream_qos1,
+        ctx,
+    )?;
+    c.max_messages_per_sec = int(m, "max_messages_per_sec", c.max_messages_per_sec, ctx)?;
+    c.max_bytes_per_sec = int(m, "max_bytes_per_sec", c.max_bytes_per_sec, ctx)?;
+    c.max_queued_messages = int(m, "max_queued_messages", c.max_queued_messages, ctx)?;
+    c.max_queued_bytes = int(m, "max_queued_bytes", c.max_queued_bytes, ctx)?;
+    if let Some(ms) = opt_u64(m, "request_timeout_ms", ctx)? {
+        c.request_timeout = Duration::from_millis(ms);
+    }
+    c.max_pending_requests = int(m, "max_pending_requests", c.max_pending_requests, ctx)?;
+    c.request_id_seed = int(m, "request_id_seed", c.request_id_seed, ctx)?;
+    if let Some(ms) = opt_u64(m, "connack_timeout_ms", ctx)? {
+        c.connack_timeout = Duration::from_millis(ms);
+    }
+    c.reconnect.enabled = flag(m, "reconnect", c.reconnect.enabled, ctx)?;
+    if let Some(ms) = opt_u64(m, "reconnect_min_delay_ms", ctx)? {
+        c.reconnect.min_delay = Duration::from_millis(ms);
+    }
+    if let Some(ms) = opt_u64(m, "reconnect_max_delay_ms", ctx)? {
+        c.reconnect.max_delay = Duration::from_millis(ms);
+    }
+    c.reconnect.jitter_seed = int(m, "jitter_seed", c.reconnect.jitter_seed, ctx)?;
+    c.max_events = int(m, "max_events", c.max_events, ctx)?;
+    Ok(c)
+}
+
+/// A typed payload from the JSON value of a step field.
+fn payload_of<T: JsonPayload>(s: &Map<String, Value>, key: &str) -> R<T> {
+    let bytes = serde_json::to_vec(req(s, key, "step")?).map_err(|e| e.to_string())?;
+    T::from_json(&bytes).map_err(|e| format!("{key}: not a valid payload: {e}"))
+}
+
+fn json_of<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+fn request_kind_name(k: RequestKind) -> R<&'static str> {
+    Ok(match k {
+        RequestKind::Shadow => "shadow",
+        RequestKind::TimeSync => "time_sync",
+        RequestKind::AddSubDevices => "add_sub_devices",
+        RequestKind::DeleteSubDevices => "delete_sub_devices",
+        RequestKind::SubDeviceStatus => "sub_device_status",
+        RequestKind::UploadUrl => "upload_url",
+        RequestKind::DownloadUrl => "download_url",
+        RequestKind::Bootstrap => "bootstrap",
+        #[allow(unreachable_patterns)] // `RequestKind` may grow; a new kind must get a name here
+        other => return Err(format!("request kind without a name: {other:?}")),
+    })
+}
+
+fn pending_view(p: &PendingRequest) -> R<Value> {
+    Ok(json!({"kind": request_kind_name(p.kind)?, "id": p.id}))
+}
+
+fn device_event_view(e: &DeviceEvent) -> R<Value> {
+    let answers = |a: &Option<PendingRequest>| a.as_ref().map(pending_view).transpose();
+    Ok(match e {
+        DeviceEvent::Mqtt(event) => event_view(event)?,
+        DeviceEvent::Command {
+            request_id,
+            command,
+        } => json!({"type": "command", "request_id": request_id, "command": json_of(command)}),
+        DeviceEvent::PropertiesSet {
+            request_id,
+            request,
+        } => {
+            json!({"type": "properties_set", "request_id": request_id, "request": json_of(request)})
+        }
+        DeviceEvent::PropertiesGet {
+            request_id,
+            request,
+        } => {
+            json!({"type": "properties_get", "request_id": request_id, "request": json_of(request)})
+        }
+        DeviceEvent::Shadow {
+            request_id,
+            response,
+            answers: a,
+        } => json!({
+            "type": "shadow",
+            "request_id": request_id,
+            "response": json_of(response),
+            "answers": answers(a)?,
+        }),
+        DeviceEvent::MessageDown { payload, message } => json!({
+            "type": "message_down",
+            "payload_hex": hex(payload),
+            "message": message.as_ref().map(json_of),
+        }),
+        DeviceEvent::System(s) => json!({
+            "type": "system",
+            "object_device_id": s.object_device_id,
+            "event_id": s.event_id,
+            "event_time": s.event_time,
+            "service_id": s.event.service_id(),
+            "event_type": s.event.event_type(),
+            "paras": s.event.paras().map_err(|e| format!("system event paras: {e}"))?,
+            "answers": answers(&s.answers)?,
+        }),
+        DeviceEvent::Bootstrapped {
+            address,
+            init_config,
+            secret_changed,
+        } => json!({
+            "type": "bootstrapped",
+            "address": address,
+            "init_config": init_config,
+            "secret_changed": secret_changed,
+        }),
+        DeviceEvent::BootstrapFailed(f) => {
+            json!({"type": "bootstrap_failed", "failure": json_of(f)})
+        }
+        DeviceEvent::Timeout(p) => {
+            json!({"type": "request_timeout", "kind": request_kind_name(p.kind)?, "id": p.id})
+        }
+        DeviceEvent::BadInput(b) => {
+            let (problem, error) = match &b.problem {
+                InputProblem::UnknownTopic => ("unknown_topic", Value::Null),
+                InputProblem::OtherDevice => ("other_device", Value::Null),
+                InputProblem::UnexpectedTopic => ("unexpected_topic", Value::Null),
+                InputProblem::UnexpectedBootstrap => ("unexpected_bootstrap", Value::Null),
+                InputProblem::Payload(e) => ("payload", iotda_error_view(e.clone())),
+                other => return Err(format!("input problem without a name: {other:?}")),
+            };
+            json!({
+                "type": "bad_input",
+                "topic": b.topic,
+                "request_id": b.request_id,
+                "problem": problem,
+                "error": error,
+            })
+        }
+        DeviceEvent::UpstreamFailed(u) => json!({
+            "type": "upstream_failed",
+            "topic": u.topic,
+            "error": error_view(&u.error),
+            "requests": u.requests.iter().map(pending_view).collect::<R<Vec<_>>>()?,
+        }),
+        other => return Err(format!("device event without a view: {other:?}")),
+    })
+}
+
+fn report_suffix<'a>(s: &'a Map<String, Value>) -> R<ReportSuffix<'a>> {
+    let rid = opt_str(s, "request_id", "step")?;
+    Ok(
+        match (opt_str(s, "suffix", "step")?.unwrap_or("none"), rid) {
+            ("none", None) => ReportSuffix::None,
+            ("gzip", None) => ReportSuffix::Gzip,
+            ("request_id", Some(r)) => ReportSuffix::RequestId(r),
+            (other, r) => return Err(format!("suffix {other:?} with request_id {r:?}")),
+        },
+    )
+}
+
+/// A `device` scenario's target: one `IotdaDevice`.
+struct DeviceTarget {
+    device: IotdaDevice,
+    version: ProtocolVersion,
+}
+
+fn run_device(m: &Map<String, Value>) -> R {
+    let config = device_config(req(m, "config", "device")?)?;
+    let mut target = DeviceTarget {
+        version: config.protocol,
+        device: IotdaDevice::new(config),
+    };
+    run_steps(&mut target, m, "device")
+}
+
+impl Target for DeviceTarget {
+    fn version(&self) -> ProtocolVersion {
+        self.version
+    }
+    fn connect(&mut self) -> Result<(), Error> {
+        self.device.connect()
+    }
+    fn disconnect(&mut self) -> Result<(), Error> {
+        self.device.disconnect()
+    }
+    fn handle_bytes(&mut self, now: Instant, bytes: &[u8]) {
+        self.device.handle_bytes(now, bytes);
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        self.device.handle_timeout(now);
+    }
+    fn handle_closed(&mut self, now: Instant) {
+        self.device.handle_closed(now);
+    }
+    fn poll_transmit(&mut self, now: Instant, out: &mut Vec<u8>) -> usize {
+        self.device.poll_transmit(now, out)
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        self.device.poll_timeout()
+    }
+    fn state(&self) -> State {
+        self.device.client().state()
+    }
+    fn poll_event_view(&mut self, tokens: &mut HashMap<u16, AckToken>) -> R<Option<Value>> {
+        let Some(event) = self.device.poll_event() else {
+            return Ok(None);
+        };
+        if let DeviceEvent::Mqtt(e) = &event {
+            remember_token(e, tokens);
+        }
+        device_event_view(&event).map(Some)
+    }
+
+    fn op_fields(&self, op: &str) -> Option<&'static [&'static str]> {
+        Some(match op {
+            "handle_connected" => &["utc"],
+            "respond_command" | "respond_properties_set" | "respond_properties_get" => {
+                &["request_id", "response", "expect_error"]
+            }
+            "report_properties" => &["report", "suffix", "request_id", "expect_error"],
+            "send_message" => &[
+                "payload",
+                "payload_hex",
+                "suffix",
+                "request_id",
+                "expect_error",
+            ],
+            "publish" => &[
+                "topic",
+                "payload",
+                "payload_hex",
+                "qos",
+                "retain",
+                "expect_error",
+            ],
+            "subscribe" => &["filter", "qos", "expect_packet_id", "expect_error"],
+            "unsubscribe" => &["filter", "expect_packet_id", "expect_error"],
+            "get_shadow" => &[
+                "service_id",
+                "object_device_id",
+                "expect_request_id",
+                "expect_error",
+            ],
+            _ => return None,
+        })
+    }
+
+    fn run_op(&mut self, op: &str, s: &Map<String, Value>, script: &mut Script) -> R {
+        let expect_error = s.get("expect_error");
+        let d = &mut self.device;
+        match op {
+            "handle_connected" => {
+                let utc =
+                    UtcTime::parse(req_str(s, "utc", "step")?).map_err(|e| format!("utc: {e}"))?;
+                d.handle_connected(script.now(), utc);
+            }
+            "respond_command" => {
+                let rid = req_str(s, "request_id", "step")?;
+                let response: CommandResponse = payload_of(s, "response")?;
+                outcome(d.respond_command(rid, &response), expect_error)?;
+            }
+            "respond_properties_set" => {
+                let rid = req_str(s, "request_id", "step")?;
+                let response: PropertiesSetResponse = payload_of(s, "response")?;
+                outcome(d.respond_properties_set(rid, &response), expect_error)?;
+            }
+            "respond_properties_get" => {
+                let rid = req_str(s, "request_id", "step")?;
+                let response: PropertiesGetResponse = payload_of(s, "response")?;
+                outcome(d.respond_properties_get(rid, &response), expect_error)?;
+            }
+            "report_properties" => {
+                let report: PropertiesReport = payload_of(s, "report")?;
+                outcome(
+                    d.report_properties(&report, report_suffix(s)?),
+                    expect_error,
+                )?;
+            }
+            "send_message" => {
+                let payload = bytes_field(s, "payload", "step")?.unwrap_or_default();
+                outcome(d.send_message(&payload, report_suffix(s)?), expect_error)?;
+            }
+            "publish" => {
+                let topic = req_str(s, "topic", "step")?;
+                let payload = bytes_field(s, "payload", "step")?.unwrap_or_default();
+                let qos = qos_of(int(s, "qos", 0u64, "step")?, "step")?;
+                let retain = flag(s, "retain", false, "step")?;
+                outcome(d.publish(topic, &payload, qos, retain), expect_error)?;
+            }
+            "subscribe" | "unsubscribe" => {
+                let filter = req_str(s, "filter", "step")?;
+                let result = if op == "subscribe" {
+                    d.subscribe(filter, qos_of(int(s, "qos", 0u64, "step")?, "step")?)
+                } else {
+                    d.unsubscribe(filter)
+                };
+                if let Some(id) = outcome(result, expect_error)? {
+                    expect_id(s, Some(id.get()))?;
+                }
+            }
+            _ => {
+                // "get_shadow"
+                let result = d.get_shadow(
+                    opt_str(s, "service_id", "step")?,
+                    opt_str(s, "object_device_id", "step")?,
+                );
+                if let Some(id) = outcome(result, expect_error)? {
+                    if let Some(want) = s.get("expect_request_id") {
+                        if *want != json!(id) {
+                            return Err(format!("request id {id:?}, expected {want}"));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 // ---------------------------------------------------------------- kind credentials (README §5)
@@ -1913,7 +2381,7 @@ fn unknown_kinds_ops_and_fields_fail() {
             "unknown field \"extra\"",
         ),
         (
-            MINIMAL.replace("\"kind\": \"client\"", "\"kind\": \"device\""),
+            MINIMAL.replace("\"kind\": \"client\"", "\"kind\": \"devices\""),
             "unknown kind",
         ),
     ];
