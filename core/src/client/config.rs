@@ -173,7 +173,8 @@ pub struct ClientConfig {
     /// declared dead. `None` = the keep-alive interval.
     pub ping_timeout: Option<Duration>,
     /// Clean Start (5.0) / Clean Session (3.1.1) of the first connection. In 5.0 reconnects
-    /// always ask to resume (the Session Expiry Interval decides whether anything is left); in
+    /// ask to resume while the Session Expiry Interval in force (ours, or the server's from
+    /// CONNACK) is above 0, and start clean when it is 0 (nothing outlived the connection); in
     /// 3.1.1 every CONNECT uses this value.
     pub clean_start: bool,
     /// Session Expiry Interval in seconds (5.0; 0 = the session ends with the connection,

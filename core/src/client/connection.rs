@@ -45,6 +45,9 @@ pub(crate) struct Conn {
     pub(crate) resend_pending: usize,
     pub(crate) auth_challenged: bool,
     pub(crate) reauthenticating: bool,
+    /// The Session Expiry Interval in force is above 0, so the session outlives a connection:
+    /// ours until a CONNACK says otherwise.
+    pub(crate) session_outlives: bool,
 }
 
 impl Default for Conn {
@@ -66,6 +69,7 @@ impl Default for Conn {
             resend_pending: 0,
             auth_challenged: false,
             reauthenticating: false,
+            session_outlives: false,
         }
     }
 }
@@ -267,7 +271,10 @@ impl Client {
             crate::error::UsageError::InvalidState("no transport is waiting for credentials"),
         )?;
         let v5 = self.config.protocol == ProtocolVersion::V5;
-        let clean_start = if v5 && self.session.started {
+        // A 5.0 reconnect asks to resume, unless the session ended with the connection (expiry
+        // 0 in force): then there is nothing to resume and it starts clean, as a server that
+        // insists on clean sessions (IoTDA) expects.
+        let clean_start = if v5 && self.session.started && self.conn.session_outlives {
             false
         } else {
             self.config.clean_start
@@ -475,13 +482,15 @@ impl Client {
         }
         self.timers.stop(Timer::Connack);
         self.state = next;
+        let session_expiry = props
+            .session_expiry_interval()
+            .unwrap_or(self.config.session_expiry);
+        self.conn.session_outlives = session_expiry != 0;
         let info = ConnectedInfo {
             session_present: c.session_present,
             keep_alive: self.conn.keep_alive,
             server_keep_alive: props.server_keep_alive(),
-            session_expiry: props
-                .session_expiry_interval()
-                .unwrap_or(self.config.session_expiry),
+            session_expiry,
             assigned_client_id: props.assigned_client_identifier().map(String::from),
             receive_maximum: self.conn.server_receive_max,
             maximum_packet_size: self.conn.server_max_packet,

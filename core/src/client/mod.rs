@@ -197,11 +197,15 @@ impl Client {
     #[must_use]
     pub fn new(config: ClientConfig) -> Self {
         let seed = config.reconnect.jitter_seed;
+        let conn = Conn {
+            session_outlives: config.session_expiry != 0,
+            ..Conn::default()
+        };
         Client {
             config,
             state: State::Idle,
             session: Session::default(),
-            conn: Conn::default(),
+            conn,
             timers: TimerTable::default(),
             backoff: Backoff::new(seed),
             outbox: Vec::new(),

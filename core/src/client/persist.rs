@@ -218,7 +218,8 @@ impl Client {
     }
 
     /// Replaces the session with one from [`snapshot`](Client::snapshot). Only while
-    /// [`State::Idle`] (before `connect`). The next 5.0 CONNECT asks to resume the session.
+    /// [`State::Idle`] (before `connect`). The next 5.0 CONNECT asks to resume the session
+    /// (when its Session Expiry Interval is above 0: with 0 the server kept nothing).
     ///
     /// # Errors
     /// [`UsageError::Snapshot`] naming what is wrong (truncated, altered, another format or

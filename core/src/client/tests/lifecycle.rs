@@ -480,3 +480,40 @@ fn a_new_client_id_is_used_by_the_next_connect_only() {
     assert!(c.set_client_id("").is_err());
     assert_eq!(c.client_id(), "test-client");
 }
+
+#[test]
+fn a_v5_reconnect_resumes_only_a_session_that_outlives_the_connection() {
+    let clean_starts = |h: &ClientHarness| -> Vec<bool> {
+        h.pair
+            .b
+            .received_packets()
+            .filter_map(|p| match p {
+                Packet::Connect(c) => Some(c.clean_start),
+                _ => None,
+            })
+            .collect()
+    };
+    let reconnect = |h: &mut ClientHarness| {
+        h.pair.close();
+        h.advance(Duration::from_secs(70)).unwrap();
+        assert!(h.pair.a.is_connected());
+    };
+    // Session Expiry 0: nothing is left after a loss, so every CONNECT starts clean.
+    let mut h = connected(config(ProtocolVersion::V5));
+    reconnect(&mut h);
+    assert_eq!(clean_starts(&h), [true, true]);
+    // The server's Session Expiry Interval in CONNACK is the one in force: resume.
+    let mut h = ClientHarness::new(config(ProtocolVersion::V5));
+    h.broker()
+        .set_connack_properties(&[Property::SessionExpiryInterval(60)])
+        .unwrap();
+    h.connect().unwrap();
+    reconnect(&mut h);
+    assert_eq!(clean_starts(&h), [true, false]);
+    // Ours above 0: resume.
+    let mut cfg = config(ProtocolVersion::V5);
+    cfg.session_expiry = 30;
+    let mut h = connected(cfg);
+    reconnect(&mut h);
+    assert_eq!(clean_starts(&h), [true, false]);
+}
