@@ -74,6 +74,18 @@ fn the_password_in_connect_is_made_from_the_attempts_hour() {
         assert_eq!(*keep_alive, 120);
     }
     assert_ne!(seen[0].2, seen[1].2);
+    // Clean session on every attempt, in 5.0 too; no Will.
+    let requests: Vec<_> = s
+        .pair
+        .b
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            ServerEvent::ConnectRequest(r) => Some((r.clean_start, r.will.is_none())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(requests, [(true, true), (true, true)]);
 }
 
 #[test]
