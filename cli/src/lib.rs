@@ -4,9 +4,11 @@
 //! | module | holds |
 //! |---|---|
 //! | [`commands`] | the command line: one module per subcommand |
+//! | [`emulator`] | the local IoTDA emulator: [`emulator::Emulator::start`] |
 //! | [`output`] | exit codes, the one-line error, JSON printing |
 
 pub mod commands;
+pub mod emulator;
 pub mod output;
 
 use std::ffi::OsString;

@@ -2,6 +2,7 @@
 
 pub mod credentials;
 pub mod decode;
+pub mod emulator;
 
 use clap::{Parser, Subcommand};
 
@@ -31,6 +32,8 @@ pub enum Command {
     Credentials(credentials::CredentialsArgs),
     /// Decode a stream of MQTT 3.1.1 / 5.0 packets into a readable tree or JSON.
     Decode(decode::DecodeArgs),
+    /// Run a local MQTT server that behaves like Huawei Cloud IoTDA, with an HTTP API.
+    Emulator(emulator::EmulatorArgs),
 }
 
 impl Command {
@@ -42,6 +45,7 @@ impl Command {
         match self {
             Command::Credentials(a) => credentials::run(a),
             Command::Decode(a) => decode::run(a),
+            Command::Emulator(a) => emulator::run(a),
         }
     }
 }
