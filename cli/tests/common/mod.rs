@@ -48,3 +48,146 @@ pub(crate) fn vectors(name: &str) -> serde_json::Value {
     let path = format!("{}/../tests/vectors/{name}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
+
+// ---------------------------------------------------------------- the emulator as a process
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::Child;
+use std::time::Duration;
+
+/// How long a step may take on a loaded machine before a test gives up.
+pub(crate) const WAIT: Duration = Duration::from_secs(20);
+
+/// The example registry shipped with the crate.
+pub(crate) fn example_registry() -> PathBuf {
+    PathBuf::from(format!("{}/examples/registry.json", env!("CARGO_MANIFEST_DIR")))
+}
+
+/// A directory of its own for one test, removed when dropped.
+pub(crate) struct TempDir(pub(crate) PathBuf);
+
+impl TempDir {
+    pub(crate) fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("iotmqtt-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// `iotmqtt emulator` started on free ports, killed by pid when dropped.
+pub(crate) struct EmulatorProcess {
+    pub(crate) child: Option<Child>,
+    pub(crate) mqtt: u16,
+    pub(crate) http: u16,
+    pub(crate) ws: Option<u16>,
+    pub(crate) first_line: String,
+    pub(crate) log: PathBuf,
+    _dir: TempDir,
+}
+
+impl EmulatorProcess {
+    pub(crate) fn start(name: &str, registry: &std::path::Path) -> EmulatorProcess {
+        let dir = TempDir::new(name);
+        let log = dir.0.join("emulator.log");
+        let mut child = bin()
+            .args(["emulator", "--port", "0", "--http", "0", "--ws-port", "0", "--registry"])
+            .arg(registry)
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("spawn iotmqtt emulator");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let ports: serde_json::Value = serde_json::from_str(line.trim())
+            .unwrap_or_else(|e| panic!("first line {line:?}: {e}"));
+        EmulatorProcess {
+            child: Some(child),
+            mqtt: u16::try_from(ports["mqtt"].as_u64().unwrap()).unwrap(),
+            http: u16::try_from(ports["http"].as_u64().unwrap()).unwrap(),
+            ws: ports["ws"].as_u64().map(|p| u16::try_from(p).unwrap()),
+            first_line: line.trim().to_owned(),
+            log,
+            _dir: dir,
+        }
+    }
+
+    /// The live log so far.
+    pub(crate) fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits until the live log contains `needle`.
+    pub(crate) fn wait_log(&self, needle: &str) {
+        let start = std::time::Instant::now();
+        while !self.log().contains(needle) {
+            assert!(start.elapsed() < WAIT, "no {needle:?} in the log:\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Stops it with SIGTERM (by pid) and returns its exit code.
+    pub(crate) fn terminate(&mut self) -> Option<i32> {
+        let mut child = self.child.take()?;
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status();
+        child.wait().ok()?.code()
+    }
+}
+
+impl Drop for EmulatorProcess {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// One HTTP/1.1 request to the emulator's API: the status and the JSON body.
+pub(crate) fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(request.as_bytes()).unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, serde_json::from_str(body).unwrap())
+}
+
+/// IoTDA credentials for `device_id` now (sig type 0), computed by the core.
+pub(crate) fn credentials(device_id: &str, secret: &str) -> iotmqtt::iotda::Credentials {
+    use iotmqtt::iotda::{DeviceAuth, DeviceId, DeviceSecret, UtcTime};
+    let now = UtcTime::from_unix_seconds(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap();
+    DeviceAuth::secret(DeviceId::new(device_id).unwrap(), DeviceSecret::new(secret).unwrap())
+        .credentials(&now)
+}
