@@ -1,5 +1,13 @@
 //! `iotmqtt emulator` as a process: its first stdout line, its HTTP API, its exit codes.
 
+// A failing test panics: helpers outside `#[test]` functions unwrap and index like the tests do.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use common::{EmulatorProcess, TempDir, example_registry, http, run, stderr};
@@ -29,14 +37,24 @@ fn startup_prints_the_ports_and_serves_the_api() {
     assert_eq!((status, body["error"].is_string()), (404, true));
     let (status, _) = http(emu.http, "DELETE", "/devices", None);
     assert_eq!(status, 405);
-    let (status, _) = http(emu.http, "POST", "/devices/5f1c0d2e_sensor01/commands", None);
+    let (status, _) = http(
+        emu.http,
+        "POST",
+        "/devices/5f1c0d2e_sensor01/commands",
+        None,
+    );
     assert_eq!(status, 409, "an offline device cannot take a command");
 
     emu.wait_log("emulator up");
     assert_eq!(emu.terminate(), Some(0));
     let log = emu.log();
     assert!(log.contains("emulator stopped"), "{log}");
-    for secret in ["s3cr3t-Key", "l1ght-Secret", "gw-Secret-01", "c2VjcmV0LWdyb3VwLWtleQ=="] {
+    for secret in [
+        "s3cr3t-Key",
+        "l1ght-Secret",
+        "gw-Secret-01",
+        "c2VjcmV0LWdyb3VwLWtleQ==",
+    ] {
         assert!(!log.contains(secret), "the log shows a secret:\n{log}");
     }
 }
@@ -45,20 +63,47 @@ fn startup_prints_the_ports_and_serves_the_api() {
 fn a_bad_registry_or_port_fails_with_one_line() {
     let dir = TempDir::new("bad-registry");
     let bad = dir.0.join("registry.json");
-    std::fs::write(&bad, r#"{"devices":[{"device_id":"a b","secret":"TopSecret"}]}"#).unwrap();
+    std::fs::write(
+        &bad,
+        r#"{"devices":[{"device_id":"a b","secret":"TopSecret"}]}"#,
+    )
+    .unwrap();
     let out = run(
-        &["emulator", "--port", "0", "--http", "0", "--registry", bad.to_str().unwrap()],
+        &[
+            "emulator",
+            "--port",
+            "0",
+            "--http",
+            "0",
+            "--registry",
+            bad.to_str().unwrap(),
+        ],
         "",
     );
     assert_eq!(out.status.code(), Some(3));
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("devices[0]") && !err.contains("TopSecret"), "{err}");
+    assert!(
+        err.contains("devices[0]") && !err.contains("TopSecret"),
+        "{err}"
+    );
 
     let toml = dir.0.join("registry.toml");
-    std::fs::write(&toml, "[[devices]]\ndevice_id = \"d1\"\nsecret = \"x\"\nnot_a_field = 1\n").unwrap();
+    std::fs::write(
+        &toml,
+        "[[devices]]\ndevice_id = \"d1\"\nsecret = \"x\"\nnot_a_field = 1\n",
+    )
+    .unwrap();
     let out = run(
-        &["emulator", "--port", "0", "--http", "0", "--registry", toml.to_str().unwrap()],
+        &[
+            "emulator",
+            "--port",
+            "0",
+            "--http",
+            "0",
+            "--registry",
+            toml.to_str().unwrap(),
+        ],
         "",
     );
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
@@ -66,7 +111,13 @@ fn a_bad_registry_or_port_fails_with_one_line() {
 
     let missing = dir.0.join("missing.json");
     let out = run(
-        &["emulator", "--port", "0", "--registry", missing.to_str().unwrap()],
+        &[
+            "emulator",
+            "--port",
+            "0",
+            "--registry",
+            missing.to_str().unwrap(),
+        ],
         "",
     );
     assert_eq!(out.status.code(), Some(1));
@@ -77,7 +128,10 @@ fn a_bad_registry_or_port_fails_with_one_line() {
     let out = run(&["emulator", "--port", &port, "--http", "0"], "");
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains(&format!("cannot listen for MQTT on 127.0.0.1:{port}")), "{err}");
+    assert!(
+        err.contains(&format!("cannot listen for MQTT on 127.0.0.1:{port}")),
+        "{err}"
+    );
     assert_eq!(err.lines().count(), 1, "{err}");
 }
 
@@ -102,7 +156,12 @@ fn help_lists_examples_the_api_and_exit_codes() {
     let out = run(&["emulator", "--help"], "");
     assert!(out.status.success());
     let help = common::stdout(&out);
-    for needle in ["Examples:", "Exit codes:", "POST /devices/{id}/commands", "{\"mqtt\":"] {
+    for needle in [
+        "Examples:",
+        "Exit codes:",
+        "POST /devices/{id}/commands",
+        "{\"mqtt\":",
+    ] {
         assert!(help.contains(needle), "missing {needle}:\n{help}");
     }
 }

@@ -1,6 +1,14 @@
 //! The emulator with a standard MQTT client: mosquitto_pub and mosquitto_sub (Debian package
 //! `mosquitto-clients`; `make deps` installs it), logging in with `iotmqtt credentials`.
 
+// A failing test panics: helpers outside `#[test]` functions unwrap and index like the tests do.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use std::process::{Child, Command, Stdio};
@@ -12,7 +20,14 @@ use serde_json::json;
 /// `(client_id, username, password)` from the real `iotmqtt credentials`.
 fn login(device_id: &str, secret: &str) -> (String, String, String) {
     let out = run(
-        &["credentials", "--device-id", device_id, "--secret", secret, "--json"],
+        &[
+            "credentials",
+            "--device-id",
+            device_id,
+            "--secret",
+            secret,
+            "--json",
+        ],
         "",
     );
     assert!(out.status.success());
@@ -64,7 +79,9 @@ fn custom_topics_route_between_mosquitto_clients_and_system_topics_arrive_implic
         "mosquitto_sub",
         emu.mqtt,
         &sensor,
-        &["-t", "plant/#", "-q", "1", "-v", "-C", "2", "-W", "20", "-k", "60"],
+        &[
+            "-t", "plant/#", "-q", "1", "-v", "-C", "2", "-W", "20", "-k", "60",
+        ],
     )
     .stdout(Stdio::piped())
     .stderr(Stdio::null())
@@ -76,7 +93,16 @@ fn custom_topics_route_between_mosquitto_clients_and_system_topics_arrive_implic
         "mosquitto_pub",
         emu.mqtt,
         &light,
-        &["-t", "plant/line1", "-m", "hello from light", "-q", "1", "-k", "60"],
+        &[
+            "-t",
+            "plant/line1",
+            "-m",
+            "hello from light",
+            "-q",
+            "1",
+            "-k",
+            "60",
+        ],
     )
     .status()
     .unwrap();
@@ -99,7 +125,10 @@ fn custom_topics_route_between_mosquitto_clients_and_system_topics_arrive_implic
         lines[1].starts_with("$oc/devices/5f1c0d2e_sensor01/sys/messages/down "),
         "{out}"
     );
-    assert!(lines[1].contains(r#""content":{"hello":"device"}"#), "{out}");
+    assert!(
+        lines[1].contains(r#""content":{"hello":"device"}"#),
+        "{out}"
+    );
 
     // The platform kept both sides' message logs.
     let (_, log) = http(emu.http, "GET", "/devices/5f1c0d2e_sensor01/messages", None);
@@ -114,16 +143,26 @@ fn iotda_refusals_reach_mosquitto_clients() {
     // Wrong password: CONNACK 4, which mosquitto_pub reports as exit code 4 (its own mapping
     // of the refusal).
     let wrong = (sensor.0.clone(), sensor.1.clone(), "0".repeat(64));
-    let out = mosquitto("mosquitto_pub", emu.mqtt, &wrong, &["-t", "a", "-m", "x", "-k", "60"])
-        .output()
-        .unwrap();
+    let out = mosquitto(
+        "mosquitto_pub",
+        emu.mqtt,
+        &wrong,
+        &["-t", "a", "-m", "x", "-k", "60"],
+    )
+    .output()
+    .unwrap();
     assert!(!out.status.success());
     emu.wait_log("login refused (CONNACK 4): wrong password");
 
     // Keep-alive 10 s: CONNACK 2 (identifier rejected in 3.1.1 terms).
-    let out = mosquitto("mosquitto_pub", emu.mqtt, &sensor, &["-t", "a", "-m", "x", "-k", "10"])
-        .output()
-        .unwrap();
+    let out = mosquitto(
+        "mosquitto_pub",
+        emu.mqtt,
+        &sensor,
+        &["-t", "a", "-m", "x", "-k", "10"],
+    )
+    .output()
+    .unwrap();
     assert!(!out.status.success());
     emu.wait_log("refused: CONNACK 2 (ClientIdentifierNotValid)");
 
@@ -141,9 +180,14 @@ fn iotda_refusals_reach_mosquitto_clients() {
 
     // An unknown device: CONNACK 5.
     let ghost = login("5f1c0d2e_ghost", "whatever");
-    let out = mosquitto("mosquitto_pub", emu.mqtt, &ghost, &["-t", "a", "-m", "x", "-k", "60"])
-        .output()
-        .unwrap();
+    let out = mosquitto(
+        "mosquitto_pub",
+        emu.mqtt,
+        &ghost,
+        &["-t", "a", "-m", "x", "-k", "60"],
+    )
+    .output()
+    .unwrap();
     assert!(!out.status.success());
     emu.wait_log("login refused (CONNACK 5): device not registered");
 }

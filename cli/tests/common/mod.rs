@@ -62,7 +62,10 @@ pub(crate) const WAIT: Duration = Duration::from_secs(20);
 
 /// The example registry shipped with the crate.
 pub(crate) fn example_registry() -> PathBuf {
-    PathBuf::from(format!("{}/examples/registry.json", env!("CARGO_MANIFEST_DIR")))
+    PathBuf::from(format!(
+        "{}/examples/registry.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
 }
 
 /// A directory of its own for one test, removed when dropped.
@@ -99,7 +102,16 @@ impl EmulatorProcess {
         let dir = TempDir::new(name);
         let log = dir.0.join("emulator.log");
         let mut child = bin()
-            .args(["emulator", "--port", "0", "--http", "0", "--ws-port", "0", "--registry"])
+            .args([
+                "emulator",
+                "--port",
+                "0",
+                "--http",
+                "0",
+                "--ws-port",
+                "0",
+                "--registry",
+            ])
             .arg(registry)
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap())
@@ -131,7 +143,11 @@ impl EmulatorProcess {
     pub(crate) fn wait_log(&self, needle: &str) {
         let start = std::time::Instant::now();
         while !self.log().contains(needle) {
-            assert!(start.elapsed() < WAIT, "no {needle:?} in the log:\n{}", self.log());
+            assert!(
+                start.elapsed() < WAIT,
+                "no {needle:?} in the log:\n{}",
+                self.log()
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -188,6 +204,9 @@ pub(crate) fn credentials(device_id: &str, secret: &str) -> iotmqtt::iotda::Cred
             .as_secs(),
     )
     .unwrap();
-    DeviceAuth::secret(DeviceId::new(device_id).unwrap(), DeviceSecret::new(secret).unwrap())
-        .credentials(&now)
+    DeviceAuth::secret(
+        DeviceId::new(device_id).unwrap(),
+        DeviceSecret::new(secret).unwrap(),
+    )
+    .credentials(&now)
 }
