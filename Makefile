@@ -31,9 +31,20 @@ $(APT_STAMP):
 .PHONY: deps
 deps: $(APT_STAMP)
 
+# paho-mqtt (PyPI) for the emulator's interoperability test (cli/tests/emulator_paho.rs, which
+# also creates this venv when it is missing).
+PAHO_VENV := $(CARGO_TARGET_DIR)/paho-venv
+$(PAHO_VENV)/.installed: cli/tests/paho/requirements.txt
+	python3 -m venv $(PAHO_VENV)
+	$(PAHO_VENV)/bin/python -m pip install -q -r cli/tests/paho/requirements.txt
+	@touch $@
+
+.PHONY: paho
+paho: $(PAHO_VENV)/.installed
+
 # ---------------------------------------------------------------- rust
 .PHONY: test-rust
-test-rust: deps
+test-rust: deps paho
 	$(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
 

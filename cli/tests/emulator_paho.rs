@@ -64,7 +64,11 @@ fn paho_mqtt_against_the_emulator() {
     let script = format!("{}/tests/paho/emulator_paho.py", env!("CARGO_MANIFEST_DIR"));
     let out = Command::new(python(&venv))
         .arg(script)
-        .args([emu.mqtt.to_string(), emu.http.to_string(), emu.ws.unwrap().to_string()])
+        .args([
+            emu.mqtt.to_string(),
+            emu.http.to_string(),
+            emu.ws.unwrap().to_string(),
+        ])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);

@@ -84,7 +84,7 @@ impl Transport {
                 let _ = s.shutdown().await;
             }
             Transport::Ws(ws) => {
-                let _ = ws.close(None).await;
+                let _ = WebSocketStream::close(ws.as_mut(), None).await;
             }
         }
     }
