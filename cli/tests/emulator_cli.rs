@@ -59,6 +59,15 @@ fn startup_prints_the_ports_and_serves_the_api() {
     }
 }
 
+/// `iotmqtt emulator` on free ports with `registry`, expected to fail at startup.
+fn with_registry(registry: &std::path::Path) -> std::process::Output {
+    let path = registry.to_str().unwrap();
+    run(
+        &["emulator", "--port", "0", "--http", "0", "--registry", path],
+        "",
+    )
+}
+
 #[test]
 fn a_bad_registry_or_port_fails_with_one_line() {
     let dir = TempDir::new("bad-registry");
@@ -68,18 +77,7 @@ fn a_bad_registry_or_port_fails_with_one_line() {
         r#"{"devices":[{"device_id":"a b","secret":"TopSecret"}]}"#,
     )
     .unwrap();
-    let out = run(
-        &[
-            "emulator",
-            "--port",
-            "0",
-            "--http",
-            "0",
-            "--registry",
-            bad.to_str().unwrap(),
-        ],
-        "",
-    );
+    let out = with_registry(&bad);
     assert_eq!(out.status.code(), Some(3));
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -94,18 +92,7 @@ fn a_bad_registry_or_port_fails_with_one_line() {
         "[[devices]]\ndevice_id = \"d1\"\nsecret = \"x\"\nnot_a_field = 1\n",
     )
     .unwrap();
-    let out = run(
-        &[
-            "emulator",
-            "--port",
-            "0",
-            "--http",
-            "0",
-            "--registry",
-            toml.to_str().unwrap(),
-        ],
-        "",
-    );
+    let out = with_registry(&toml);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(stderr(&out).contains("not_a_field"));
 

@@ -546,15 +546,9 @@ fn custom_topics_are_routed_between_devices() {
 
 #[test]
 fn bootstrap_through_a_registration_group() {
-    use iotmqtt::iotda::{BootstrapOutcome, DeviceAuth, DeviceId, GroupSecret, ScopeId, UtcTime};
+    use iotmqtt::iotda::{BootstrapOutcome, DeviceAuth, DeviceId, GroupSecret, ScopeId};
     let emu = InProcess::start();
-    let now = UtcTime::from_unix_seconds(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
-    .unwrap();
+    let now = common::utc_now();
     let group = GroupSecret::new("c2VjcmV0LWdyb3VwLWtleQ==").unwrap();
     let c = DeviceAuth::bootstrap_group_secret(
         DeviceId::new("p_new7").unwrap(),

@@ -194,19 +194,11 @@ pub(crate) fn http(
     (status, serde_json::from_str(body).unwrap())
 }
 
-/// IoTDA credentials for `device_id` now (sig type 0), computed by the core.
-pub(crate) fn credentials(device_id: &str, secret: &str) -> iotmqtt::iotda::Credentials {
-    use iotmqtt::iotda::{DeviceAuth, DeviceId, DeviceSecret, UtcTime};
-    let now = UtcTime::from_unix_seconds(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
-    .unwrap();
-    DeviceAuth::secret(
-        DeviceId::new(device_id).unwrap(),
-        DeviceSecret::new(secret).unwrap(),
-    )
-    .credentials(&now)
+/// The current UTC time, for IoTDA credentials.
+pub(crate) fn utc_now() -> iotmqtt::iotda::UtcTime {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    iotmqtt::iotda::UtcTime::from_unix_seconds(secs).unwrap()
 }

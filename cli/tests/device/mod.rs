@@ -103,13 +103,7 @@ impl Drop for InProcess {
 
 /// Credentials for `device_id` at the current time with `sig`.
 pub(crate) fn auth(device_id: &str, secret: &str, sig: SigType) -> iotmqtt::iotda::Credentials {
-    let now = iotmqtt::iotda::UtcTime::from_unix_seconds(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
-    .unwrap();
+    let now = super::common::utc_now();
     DeviceAuth::secret(
         DeviceId::new(device_id).unwrap(),
         DeviceSecret::new(secret).unwrap(),
