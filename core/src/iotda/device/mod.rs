@@ -24,7 +24,7 @@ pub use event::{
 };
 
 use crate::client::{Client, Event, State};
-use crate::codec::{Properties, ReasonCode};
+use crate::codec::{Properties, QoS, ReasonCode};
 use crate::error::{Error, ProtocolError, Result, UsageError};
 use crate::iotda::utc::UtcTime;
 use crate::time::Instant;
@@ -336,8 +336,15 @@ impl IotdaDevice {
         if let Some(mut old) = self.retiring.take() {
             n = old.poll_transmit(now, out);
         }
-        self.pump(now);
-        n.saturating_add(self.client.poll_transmit(now, out))
+        // One message at a time, each written out before the next is handed over, so that
+        // the client never holds a paced message back for later.
+        loop {
+            let handed = self.pump_one(now);
+            n = n.saturating_add(self.client.poll_transmit(now, out));
+            if !handed {
+                return n;
+            }
+        }
     }
 
     /// Writes whole packets to the front of `buf` (see [`poll_transmit`](Self::poll_transmit)).
@@ -355,7 +362,8 @@ impl IotdaDevice {
             }
             self.retiring = None;
         }
-        self.pump(now);
+        // The caller calls again until 0: one paced message per call.
+        self.pump_one(now);
         self.client.poll_transmit_to_slice(now, buf)
     }
 
@@ -370,8 +378,8 @@ impl IotdaDevice {
             }
         };
         consider(self.requests.next_deadline());
-        if self.client.is_connected() && !self.client_full {
-            if let Some(front) = self.outbox.front() {
+        if let Some(front) = self.outbox.front() {
+            if self.client_takes(front.qos) {
                 consider(Some(
                     self.limiter
                         .ready_at(front.payload.len())
@@ -444,56 +452,68 @@ impl IotdaDevice {
         }
     }
 
-    /// Hands queued upstream messages to the client while connected and the rate limit
-    /// allows.
-    fn pump(&mut self, now: Instant) {
-        if !self.client.is_connected() {
-            return;
+    /// True when the client would put a message of `qos` on the wire at once: connected, not
+    /// full, nothing of ours waiting in it, and (QoS 1) a free in-flight slot. Handing over
+    /// more would let the client send a burst later, when acknowledgements free its window.
+    fn client_takes(&self, qos: QoS) -> bool {
+        let stats = self.client.stats();
+        self.client.is_connected()
+            && !self.client_full
+            && stats.queued_messages == 0
+            && (qos == QoS::AtMostOnce
+                || stats.inflight < usize::from(self.client.config().max_inflight))
+    }
+
+    /// Hands the next queued upstream message to the client if it would send it at once and
+    /// the rate limit allows it at `now`. Returns true when one was handed over (or given up).
+    fn pump_one(&mut self, now: Instant) -> bool {
+        let Some(front) = self.outbox.front() else {
+            return false;
+        };
+        if !self.client_takes(front.qos) {
+            return false;
         }
-        while !self.client_full {
-            let Some(front) = self.outbox.front() else {
-                return;
-            };
-            let len = front.payload.len();
-            if !self.limiter.try_take(now, len) {
-                return;
+        let len = front.payload.len();
+        if !self.limiter.try_take(now, len) {
+            return false;
+        }
+        let published = self.client.publish(
+            &front.topic,
+            &front.payload,
+            front.qos,
+            false,
+            Properties::empty(),
+        );
+        match published {
+            Err(Error::Usage(UsageError::QueueFull)) => {
+                self.limiter.give_back();
+                self.client_full = true;
+                return false;
             }
-            let published = self.client.publish(
-                &front.topic,
-                &front.payload,
-                front.qos,
-                false,
-                Properties::empty(),
-            );
-            match published {
-                Err(Error::Usage(UsageError::QueueFull)) => {
-                    self.limiter.give_back();
-                    self.client_full = true;
-                }
-                Ok(_) => {
-                    if let Some(m) = self.outbox.pop() {
-                        for request in &m.requests {
-                            self.requests
-                                .sent(request, now, self.config.request_timeout);
-                        }
-                    }
-                }
-                Err(error) => {
-                    if let Some(m) = self.outbox.pop() {
-                        for request in &m.requests {
-                            self.requests.remove(request);
-                        }
-                        self.events
-                            .push_back(DeviceEvent::UpstreamFailed(alloc::boxed::Box::new(
-                                UpstreamFailed {
-                                    topic: m.topic,
-                                    requests: m.requests,
-                                    error,
-                                },
-                            )));
+            Ok(_) => {
+                if let Some(m) = self.outbox.pop() {
+                    for request in &m.requests {
+                        self.requests
+                            .sent(request, now, self.config.request_timeout);
                     }
                 }
             }
+            Err(error) => {
+                if let Some(m) = self.outbox.pop() {
+                    for request in &m.requests {
+                        self.requests.remove(request);
+                    }
+                    self.events
+                        .push_back(DeviceEvent::UpstreamFailed(alloc::boxed::Box::new(
+                            UpstreamFailed {
+                                topic: m.topic,
+                                requests: m.requests,
+                                error,
+                            },
+                        )));
+                }
+            }
         }
+        true
     }
 }

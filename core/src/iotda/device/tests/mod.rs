@@ -86,6 +86,8 @@ impl Peer for Dev {
 /// judged by the [`Verifier`] at the virtual UTC time, every inbound PUBLISH recorded, and an
 /// optional scripted answer to `bootstrap/up`.
 pub(super) struct Platform {
+    /// The policy of every new session (`ServerConfig::iotda()` by default).
+    pub(super) config: ServerConfig,
     pub(super) session: ServerSession,
     pub(super) verifier: Verifier,
     /// Device secrets the registry knows.
@@ -105,6 +107,7 @@ pub(super) struct Platform {
 impl Platform {
     pub(super) fn new() -> Self {
         Platform {
+            config: ServerConfig::iotda(),
             session: ServerSession::new(ServerConfig::iotda(), Instant::ZERO),
             verifier: Verifier::new(),
             secrets: vec![(DEVICE.into(), SECRET.into())],
@@ -202,7 +205,7 @@ impl Platform {
 
 impl Peer for Platform {
     fn handle_connected(&mut self, now: Instant) {
-        self.session = ServerSession::new(ServerConfig::iotda(), now);
+        self.session = ServerSession::new(self.config.clone(), now);
     }
     fn handle_bytes(&mut self, now: Instant, data: &[u8]) {
         while self.session.handle_bytes(now, data).is_err() {

@@ -92,3 +92,45 @@ fn a_full_queue_refuses_at_once_and_offline_messages_wait_for_the_connection() {
     s.drive();
     assert_eq!(received_at(&s), 4);
 }
+
+#[test]
+fn messages_wait_in_the_device_not_in_the_client_while_the_window_is_full() {
+    let mut platform = Platform::new();
+    platform.config.manual_acks = true;
+    let mut s = Scenario::with_platform(config(ProtocolVersion::V311), platform);
+    s.connect();
+    for i in 0..40u8 {
+        s.device().send_message(&[i], ReportSuffix::None).unwrap();
+    }
+    s.drive();
+    // The client's in-flight window (32) is full: the rest stay queued in the device, none
+    // in the client, and no token is spent on them.
+    assert_eq!(received_at(&s), 32);
+    assert_eq!(s.device().queued_upstream(), 8);
+    assert_eq!(s.device().client().stats().queued_messages, 0);
+    assert_eq!(
+        s.device().poll_timeout(),
+        s.device().client().poll_timeout()
+    );
+    s.advance(Duration::from_millis(500));
+    assert_eq!(received_at(&s), 32);
+    // The platform acknowledges: the other 8 go, within the same second's 50 tokens.
+    let ids: Vec<_> = s
+        .platform()
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            ServerEvent::Publish(p) => p.packet_id,
+            _ => None,
+        })
+        .collect();
+    for id in ids {
+        s.platform()
+            .session
+            .ack(id, crate::codec::PubAckReason::Success)
+            .unwrap();
+    }
+    s.drive();
+    assert_eq!(received_at(&s), 40);
+    assert_eq!(s.device().queued_upstream(), 0);
+}

@@ -146,3 +146,38 @@ fn the_request_table_is_bounded() {
     );
     assert_eq!((d.pending_requests(), d.queued_upstream()), (2, 2));
 }
+
+#[test]
+fn file_url_answers_are_matched_by_event_id() {
+    let mut s = Scenario::connected(config(ProtocolVersion::V311));
+    let request = crate::iotda::FileRequest {
+        file_name: "log.txt".into(),
+        file_attributes: None,
+    };
+    let id = s
+        .device()
+        .report_event(&SystemEvent::GetUploadUrl(request))
+        .unwrap()
+        .unwrap();
+    s.drive();
+    let answer = format!(
+        r#"{{"services":[{{"service_id":"$file_manager","event_type":"get_upload_url_response","event_id":"{id}","paras":{{"url":"https://obs.example/log.txt","expire":3600}}}}]}}"#
+    );
+    s.send(&topic("events/down"), answer.as_bytes());
+    match s.take_iotda().as_slice() {
+        [DeviceEvent::System(e)] => {
+            assert_eq!(e.answers, Some(pending(RequestKind::UploadUrl, &id)));
+            assert!(
+                matches!(&e.event, SystemEvent::GetUploadUrlResponse(u) if u.url == "https://obs.example/log.txt")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_device_can_move_between_threads() {
+    fn send<T: Send>() {}
+    send::<IotdaDevice>();
+    send::<DeviceEvent>();
+}
