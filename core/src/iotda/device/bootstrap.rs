@@ -153,7 +153,7 @@ impl IotdaDevice {
         // Connected, so disconnect succeeds; its events (the rest of the bootstrap session)
         // end with it.
         let _ = old.disconnect();
-        self.retiring = Some(old);
+        self.retiring = Some(Box::new(old));
         self.subscriptions.clear();
         self.client_full = false;
         self.swallow_disconnected = false;

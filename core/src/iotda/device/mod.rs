@@ -143,7 +143,7 @@ pub struct IotdaDevice {
     client: Client,
     /// The bootstrap connection's client after the answer: its DISCONNECT is still to be
     /// polled.
-    retiring: Option<Client>,
+    retiring: Option<alloc::boxed::Box<Client>>,
     outbox: Outbox,
     limiter: RateLimiter,
     requests: Requests,

@@ -181,3 +181,12 @@ fn the_device_can_move_between_threads() {
     send::<IotdaDevice>();
     send::<DeviceEvent>();
 }
+
+/// An idle device stays small inline (the client is most of it): keep it from creeping up.
+#[test]
+#[cfg(target_pointer_width = "64")]
+fn the_device_stays_small_inline() {
+    let size = core::mem::size_of::<IotdaDevice>();
+    assert!(size <= 1400, "{size}");
+    assert!(core::mem::size_of::<DeviceEvent>() <= 136);
+}
