@@ -86,37 +86,57 @@ pub fn run(args: &EmulatorArgs) -> CliResult {
         .build()
         .map_err(|e| CliError::failure(format!("cannot start the runtime: {e}")))?;
     runtime.block_on(async {
+        // The handlers are installed before the ports line: whoever reads it may signal at once.
+        let signals = Signals::install()?;
         let handle = Emulator::start(config)
             .await
             .map_err(|e| CliError::failure(e.to_string()))?;
         let line = serde_json::to_string(&handle.ports())
             .map_err(|e| CliError::failure(format!("cannot format the ports: {e}")))?;
         print_text(&line)?;
-        wait_for_signal().await;
+        signals.wait().await;
         handle.shutdown().await;
         Ok(())
     })
 }
 
-/// Ctrl-C, or SIGTERM on Unix.
-async fn wait_for_signal() {
+/// Ctrl-C and (on Unix) SIGTERM, installed before they are awaited.
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> Result<Self, CliError> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let fail = |e: std::io::Error| CliError::failure(format!("cannot handle signals: {e}"));
+            Ok(Signals {
+                interrupt: signal(SignalKind::interrupt()).map_err(fail)?,
+                terminate: signal(SignalKind::terminate()).map_err(fail)?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Signals {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    async fn wait(mut self) {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => {}
+                _ = self.terminate.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = &mut self;
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

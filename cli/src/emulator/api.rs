@@ -380,7 +380,10 @@ async fn event(hub: &Hub, id: &str, req: &Request) -> Result<Response, Response>
     };
     let event = SystemEvent::from_parts(&b.service_id, &b.event_type, paras)
         .map_err(|e| Response::error(400, format!("{}/{}: {e}", b.service_id, b.event_type)))?;
-    let waiting = b.wait_for.as_deref().map(|w| hub.wait_event(id, w));
+    let waiting = match b.wait_for.as_deref() {
+        Some(w) => Some(hub.wait_event(id, w)?),
+        None => None,
+    };
     let event_id = {
         let mut s = hub.lock();
         send_event(hub, &mut s, id, &event, None).map_err(|e| Response::error(409, e))?

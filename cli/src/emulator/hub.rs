@@ -465,16 +465,29 @@ impl Hub {
     }
 
     /// Registers interest in the next `event_type` event from `device_id`.
-    pub(crate) fn wait_event(&self, device_id: &str, event_type: &str) -> oneshot::Receiver<Value> {
+    ///
+    /// # Errors
+    /// 503 when [`MAX_PENDING`] requests wait already.
+    pub(crate) fn wait_event(
+        &self,
+        device_id: &str,
+        event_type: &str,
+    ) -> Result<oneshot::Receiver<Value>, ApiError> {
         let (tx, rx) = oneshot::channel();
         let mut s = self.lock();
         s.waiters.retain(|w| !w.reply.is_closed());
+        if s.waiters.len() >= MAX_PENDING {
+            return Err(ApiError::new(
+                503,
+                "too many requests waiting for device events",
+            ));
+        }
         s.waiters.push(EventWaiter {
             device_id: device_id.to_owned(),
             event_type: event_type.to_owned(),
             reply: tx,
         });
-        rx
+        Ok(rx)
     }
 
     /// Every device with its online state and connection.

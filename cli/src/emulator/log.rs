@@ -26,8 +26,15 @@ pub struct Log {
     inner: Arc<Inner>,
 }
 
+/// What the writer thread receives.
+enum Msg {
+    Line(String),
+    /// Answer once every earlier line is written.
+    Flush(SyncSender<()>),
+}
+
 struct Inner {
-    stderr: Option<SyncSender<String>>,
+    stderr: Option<SyncSender<Msg>>,
     dropped: AtomicU64,
     subscribers: broadcast::Sender<String>,
     // Joined never: the thread ends when every sender is gone.
@@ -42,11 +49,19 @@ impl std::fmt::Debug for Log {
     }
 }
 
-fn writer(rx: Receiver<String>) {
+fn writer(rx: Receiver<Msg>) {
     let stderr = std::io::stderr();
-    while let Ok(line) = rx.recv() {
-        let mut out = stderr.lock();
-        let _ = writeln!(out, "{line}");
+    while let Ok(msg) = rx.recv() {
+        match msg {
+            Msg::Line(line) => {
+                let mut out = stderr.lock();
+                let _ = writeln!(out, "{line}");
+            }
+            Msg::Flush(done) => {
+                let _ = stderr.lock().flush();
+                let _ = done.send(());
+            }
+        }
     }
 }
 
@@ -94,13 +109,26 @@ impl Log {
                     "{}  (log: {dropped} line(s) dropped, output too slow)",
                     clock()
                 );
-                if tx.try_send(note).is_ok() {
+                if tx.try_send(Msg::Line(note)).is_ok() {
                     self.inner.dropped.fetch_sub(dropped, Ordering::Relaxed);
                 }
             }
-            if let Err(TrySendError::Full(_)) = tx.try_send(line) {
+            if let Err(TrySendError::Full(_)) = tx.try_send(Msg::Line(line)) {
                 self.inner.dropped.fetch_add(1, Ordering::Relaxed);
             }
+        }
+    }
+}
+
+impl Log {
+    /// Waits (blocking, at most `timeout`) until every line logged so far is written.
+    pub fn flush(&self, timeout: std::time::Duration) {
+        let Some(tx) = &self.inner.stderr else {
+            return;
+        };
+        let (done, wait) = sync_channel(1);
+        if tx.send(Msg::Flush(done)).is_ok() {
+            let _ = wait.recv_timeout(timeout);
         }
     }
 }

@@ -323,5 +323,7 @@ impl EmulatorHandle {
         let _ = self.stop.send(true);
         while self.listeners.join_next().await.is_some() {}
         self.log.line("emulator stopped");
+        let log = self.log.clone();
+        let _ = tokio::task::spawn_blocking(move || log.flush(Duration::from_secs(1))).await;
     }
 }

@@ -46,6 +46,10 @@ pub(crate) struct InProcess {
 
 impl InProcess {
     pub(crate) fn start() -> InProcess {
+        InProcess::with_registry(REGISTRY)
+    }
+
+    pub(crate) fn with_registry(registry: &str) -> InProcess {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -53,7 +57,7 @@ impl InProcess {
             .unwrap();
         let config = EmulatorConfig {
             ws_port: Some(0),
-            registry: Registry::from_json(REGISTRY).unwrap(),
+            registry: Registry::from_json(registry).unwrap(),
             ..EmulatorConfig::default()
         };
         let handle = rt.block_on(Emulator::start(config)).unwrap();
@@ -61,8 +65,13 @@ impl InProcess {
         let mut rx = handle.subscribe_log();
         let sink = std::sync::Arc::clone(&log);
         rt.spawn(async move {
-            while let Ok(line) = rx.recv().await {
-                sink.lock().unwrap().push(line);
+            loop {
+                match rx.recv().await {
+                    Ok(line) => sink.lock().unwrap().push(line),
+                    // A burst beyond the log's queue: later lines still count.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                }
             }
         });
         let p = handle.ports();
