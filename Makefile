@@ -4,6 +4,9 @@
 #   make test     every test in every language
 #   make lint     rustfmt + clippy -D warnings
 #   make bench    the codec and session benchmarks (release build, peers measured in the same run)
+#   make python   build the Python wheel and install it into a fresh venv under target/python
+#   make python-test  pytest (scenarios, API, asyncio driver vs mosquitto), doctests, mypy --strict
+#   make bench-python  Python decode and publish throughput against paho-mqtt, moat-lib-mqtt, aiomqtt
 #   make ci       what .ci/run runs
 
 SHELL := /bin/bash
@@ -54,9 +57,47 @@ lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps -q
 
+# ---------------------------------------------------------------- python
+# One venv per purpose under the target dir, made from scratch by these rules: the tests use a
+# debug build of the extension, the benchmark a release build and the peers it measures.
+PYTHON ?= python3
+PY_DIR := $(CARGO_TARGET_DIR)/python
+PY_VENV := $(PY_DIR)/venv
+PY_BENCH_VENV := $(PY_DIR)/bench-venv
+PY_TOOLS := maturin==1.16.0 pytest==9.2.0 mypy==2.4.1
+PY_BENCH_TOOLS := maturin==1.16.0 paho-mqtt==2.2.0 aiomqtt==2.5.1 moat-lib-mqtt==0.8.7 pyinstrument==5.1.3
+
+$(PY_VENV)/.tools:
+	rm -rf $(PY_VENV) && $(PYTHON) -m venv $(PY_VENV)
+	$(PY_VENV)/bin/pip install -q $(PY_TOOLS)
+	@touch $@
+
+$(PY_BENCH_VENV)/.tools:
+	rm -rf $(PY_BENCH_VENV) && $(PYTHON) -m venv $(PY_BENCH_VENV)
+	$(PY_BENCH_VENV)/bin/pip install -q $(PY_BENCH_TOOLS)
+	@touch $@
+
+.PHONY: python
+python: $(PY_VENV)/.tools
+	rm -rf $(PY_DIR)/wheels
+	cd python && $(abspath $(PY_VENV))/bin/maturin build -q -i $(abspath $(PY_VENV))/bin/python -o $(PY_DIR)/wheels
+	$(PY_VENV)/bin/pip install -q --force-reinstall --no-deps $(PY_DIR)/wheels/*.whl
+
+.PHONY: python-test
+python-test: deps python
+	cd python && $(abspath $(PY_VENV))/bin/pytest -q -p no:cacheprovider tests
+	cd python && $(abspath $(PY_VENV))/bin/python -m mypy --strict --no-incremental iotmqtt
+
+.PHONY: bench-python
+bench-python: deps $(PY_BENCH_VENV)/.tools
+	rm -rf $(PY_DIR)/bench-wheels
+	cd python && $(abspath $(PY_BENCH_VENV))/bin/maturin build -q --release -i $(abspath $(PY_BENCH_VENV))/bin/python -o $(PY_DIR)/bench-wheels
+	$(PY_BENCH_VENV)/bin/pip install -q --force-reinstall --no-deps $(PY_DIR)/bench-wheels/*.whl
+	cd python && $(abspath $(PY_BENCH_VENV))/bin/python bench/bench.py
+
 # ---------------------------------------------------------------- the two commands
 .PHONY: test
-test: lint test-rust
+test: lint test-rust python-test
 
 .PHONY: demo
 demo:
