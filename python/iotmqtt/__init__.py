@@ -19,6 +19,7 @@ Everything protocol-related runs in the iotmqtt Rust core; this package is its P
 from __future__ import annotations
 
 import enum
+from typing import Union
 
 from . import errors
 from ._native import (
@@ -83,6 +84,45 @@ from .errors import (
 )
 
 
+#: Any MQTT packet :func:`decode` returns and :func:`encode` takes.
+Packet = Union[
+    Connect,
+    Connack,
+    Publish,
+    PubAck,
+    PubRec,
+    PubRel,
+    PubComp,
+    Subscribe,
+    SubAck,
+    Unsubscribe,
+    UnsubAck,
+    PingReq,
+    PingResp,
+    Disconnect,
+    Auth,
+]
+
+#: Any event :meth:`Client.poll_event` returns.
+Event = Union[
+    CredentialsNeeded,
+    AuthChallenge,
+    Reauthenticated,
+    Connected,
+    Message,
+    PublishAcked,
+    PublishCompleted,
+    PublishDropped,
+    Subscribed,
+    Unsubscribed,
+    ConnectionLost,
+    Disconnected,
+    ReconnectDue,
+    PersistRequired,
+    MessagesDropped,
+]
+
+
 class QoS(enum.IntEnum):
     """Quality of service; plain integers are accepted wherever a QoS is.
 
@@ -122,6 +162,7 @@ __all__ = [
     "Disconnect",
     "Disconnected",
     "EncodeError",
+    "Event",
     "IncompleteError",
     "InvalidStateError",
     "IotdaError",
@@ -129,6 +170,7 @@ __all__ = [
     "Message",
     "MessagesDropped",
     "MqttError",
+    "Packet",
     "PacketTooLargeError",
     "PersistRequired",
     "PingReq",

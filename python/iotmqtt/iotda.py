@@ -27,9 +27,23 @@ from typing import Any, Dict, List, Mapping, Union
 
 from ._native import (
     PAYLOAD_TYPES,
+    BadInput,
+    BootstrapFailed,
+    Bootstrapped,
+    Command,
     DeviceAuth,
+    DeviceConfig,
     IotdaCredentials,
+    IotdaDevice,
+    MessageDown,
+    PendingRequest,
+    PropertiesGet,
+    PropertiesSet,
+    RequestTimeout,
+    Shadow,
+    SystemEvent,
     Topic,
+    UpstreamFailed,
     bootstrap_filter,
     bridge_downstream_filters,
     compute_password,
@@ -37,6 +51,7 @@ from ._native import (
     event_time,
     unix_seconds,
 )
+from . import Event as _Event
 from ._native import decode_payload as _decode_payload
 from ._native import encode_payload as _encode_payload
 from .errors import IotdaError
@@ -48,12 +63,27 @@ else:  # pragma: no cover - exercised on older interpreters only
 
 __all__ = [
     "PAYLOAD_TYPES",
+    "BadInput",
+    "BootstrapFailed",
+    "Bootstrapped",
+    "Command",
     "CommandRequest",
     "CommandResponse",
     "DeviceAuth",
+    "DeviceConfig",
+    "DeviceEvent",
     "DeviceMessage",
     "IotdaCredentials",
+    "IotdaDevice",
     "IotdaError",
+    "MessageDown",
+    "PendingRequest",
+    "PropertiesGet",
+    "PropertiesSet",
+    "RequestTimeout",
+    "Shadow",
+    "SystemEvent",
+    "UpstreamFailed",
     "PropertiesGetRequest",
     "PropertiesReport",
     "PropertiesSetRequest",
@@ -133,6 +163,23 @@ class DeviceMessage(TypedDict):
 
 
 Payload = Union[Mapping[str, Any], List[Any]]
+
+#: What :meth:`IotdaDevice.poll_event` returns: a device event, or a client event passed
+#: through (``Connected``, ``ConnectionLost``, acknowledgements, ``Message`` on custom topics…).
+DeviceEvent = Union[
+    Command,
+    PropertiesSet,
+    PropertiesGet,
+    Shadow,
+    MessageDown,
+    SystemEvent,
+    Bootstrapped,
+    BootstrapFailed,
+    RequestTimeout,
+    BadInput,
+    UpstreamFailed,
+    _Event,
+]
 
 
 def encode_payload(kind: str, payload: Payload) -> bytes:

@@ -517,12 +517,21 @@ STEP_FIELDS: Dict[str, Tuple[List[str], List[str]]] = {
 class ClientRun:
     """One client scenario in progress."""
 
+    ops = STEP_FIELDS
+
     def __init__(self, doc: Dict[str, Any]) -> None:
         self.config = make_config(doc["config"])
         self.version = self.config.protocol
-        self.client = iotmqtt.Client(self.config)
+        self.client: Any = iotmqtt.Client(self.config)
         self.now = 0
         self.messages: List[iotmqtt.Message] = []
+
+    def view(self, event: Any) -> Dict[str, Any]:
+        return event_view(event)
+
+    def own_step(self, op: str, step: Dict[str, Any]) -> bool:
+        """Ops of this kind only; False when ``op`` is a shared one."""
+        return False
 
     def transmit(self) -> bytes:
         out = b""
@@ -538,14 +547,16 @@ class ClientRun:
 
     def step(self, step: Dict[str, Any]) -> None:
         op = step.get("op")
-        if op not in STEP_FIELDS:
+        if op not in self.ops:
             raise ScenarioError(f"unknown op {op!r}")
-        required, optional = STEP_FIELDS[op]
+        required, optional = self.ops[op]
         check_fields(step, ["op", *required], [*optional, "now"], op)
         if "now" in step:
             if step["now"] < self.now:
                 raise ScenarioError("now runs backwards")
             self.now = step["now"]
+        if self.own_step(op, step):
+            return
         c, err = self.client, step.get("expect_error")
         if op == "connect":
             expect_outcome(c.connect, err)
@@ -631,11 +642,11 @@ class ClientRun:
                 raise ScenarioError(f"no event, expected {step['event']}")
             if isinstance(event, iotmqtt.Message):
                 self.messages.append(event)
-            matches(step["event"], event_view(event), "event")
+            matches(step["event"], self.view(event), "event")
         elif op == "expect_no_event":
             event = c.poll_event()
             if event is not None:
-                raise ScenarioError(f"unexpected event {event_view(event)}")
+                raise ScenarioError(f"unexpected event {self.view(event)}")
         elif op == "expect_timeout":
             got = c.poll_timeout()
             if "at" in step:
@@ -658,18 +669,175 @@ class ClientRun:
             raise ScenarioError(f"end: bytes left to transmit {out.hex(' ')}")
         event = self.client.poll_event()
         if event is not None:
-            raise ScenarioError(f"end: event left {event_view(event)}")
+            raise ScenarioError(f"end: event left {self.view(event)}")
 
 
 def run_client(doc: Dict[str, Any]) -> None:
     check_fields(doc, ["name", "description", "spec", "kind", "config", "steps"], [], "file")
-    run = ClientRun(doc)
+    replay(ClientRun(doc), doc)
+
+
+def replay(run: ClientRun, doc: Dict[str, Any]) -> None:
     for i, step in enumerate(doc["steps"]):
         try:
             run.step(step)
         except ScenarioError as e:
             raise ScenarioError(f"step {i} ({step.get('op')}): {e}") from None
     run.finish()
+
+
+# ----------------------------------------------------------------------------- kind device (§7)
+
+DEVICE_CONFIG_FIELDS = [
+    "protocol", "keep_alive", "upstream_qos", "subscribe_downstream_qos1", "max_messages_per_sec",
+    "max_bytes_per_sec", "max_queued_messages", "max_queued_bytes", "request_timeout_ms",
+    "max_pending_requests", "request_id_seed", "connack_timeout_ms", "reconnect",
+    "reconnect_min_delay_ms", "reconnect_max_delay_ms", "jitter_seed", "max_events",
+]
+
+SHARED_DEVICE_OPS = [
+    "connect", "disconnect", "receive", "timeout", "closed", "expect_transmit",
+    "expect_no_transmit", "expect_event", "expect_no_event", "expect_timeout", "expect_state",
+]
+
+DEVICE_STEP_FIELDS: Dict[str, Tuple[List[str], List[str]]] = {
+    **{op: STEP_FIELDS[op] for op in SHARED_DEVICE_OPS},
+    "handle_connected": (["utc"], []),
+    "respond_command": (["request_id", "response"], ["expect_error"]),
+    "respond_properties_set": (["request_id", "response"], ["expect_error"]),
+    "respond_properties_get": (["request_id", "response"], ["expect_error"]),
+    "report_properties": (["report"], ["suffix", "request_id", "expect_error"]),
+    "send_message": ([], ["payload", "payload_hex", "suffix", "request_id", "expect_error"]),
+    "publish": (["topic"], ["payload", "payload_hex", "qos", "retain", "expect_error"]),
+    "subscribe": (["filter"], ["qos", "expect_packet_id", "expect_error"]),
+    "unsubscribe": (["filter"], ["expect_packet_id", "expect_error"]),
+    "get_shadow": ([], ["service_id", "object_device_id", "expect_request_id", "expect_error"]),
+}
+
+
+def device_auth(a: Dict[str, Any]) -> iotda.DeviceAuth:
+    check_fields(a, ["kind", "device_id"], ["secret", "group_secret", "scope_id", "sig_type"], "auth")
+    kind, device_id, sig = a["kind"], a["device_id"], a.get("sig_type", 0)
+    if kind == "secret":
+        return iotda.DeviceAuth.secret(device_id, a["secret"], sig_type=sig)
+    if kind == "bridge":
+        return iotda.DeviceAuth.bridge(device_id, a["secret"], sig_type=sig)
+    if kind == "bootstrap_group_secret":
+        return iotda.DeviceAuth.bootstrap_group_secret(device_id, a["group_secret"], a["scope_id"], sig_type=sig)
+    if kind == "bootstrap_certificate":
+        return iotda.DeviceAuth.bootstrap_certificate(device_id, a["scope_id"])
+    if kind == "certificate":
+        return iotda.DeviceAuth.certificate(device_id, sig_type=sig)
+    raise ScenarioError(f"unknown auth kind {kind!r}")
+
+
+def pending_view(p: Optional[iotda.PendingRequest]) -> Optional[Dict[str, Any]]:
+    return None if p is None else {"kind": p.kind, "id": p.id}
+
+
+def device_event_view(e: Any) -> Dict[str, Any]:
+    if isinstance(e, iotda.Command):
+        return {"type": "command", "request_id": e.request_id, "command": e.command}
+    if isinstance(e, iotda.PropertiesSet):
+        return {"type": "properties_set", "request_id": e.request_id, "request": e.request}
+    if isinstance(e, iotda.PropertiesGet):
+        return {"type": "properties_get", "request_id": e.request_id, "request": e.request}
+    if isinstance(e, iotda.Shadow):
+        return {"type": "shadow", "request_id": e.request_id, "response": e.response, "answers": pending_view(e.answers)}
+    if isinstance(e, iotda.MessageDown):
+        return {"type": "message_down", "payload_hex": e.payload.hex(), "message": e.message}
+    if isinstance(e, iotda.SystemEvent):
+        return {
+            "type": "system",
+            "object_device_id": e.object_device_id,
+            "event_id": e.event_id,
+            "event_time": e.event_time,
+            "service_id": e.service_id,
+            "event_type": e.event_type,
+            "paras": e.paras,
+            "answers": pending_view(e.answers),
+        }
+    if isinstance(e, iotda.Bootstrapped):
+        return {"type": "bootstrapped", "address": e.address, "init_config": e.init_config, "secret_changed": e.secret_changed}
+    if isinstance(e, iotda.BootstrapFailed):
+        return {"type": "bootstrap_failed", "failure": e.failure}
+    if isinstance(e, iotda.RequestTimeout):
+        return {"type": "request_timeout", "kind": e.kind, "id": e.id}
+    if isinstance(e, iotda.BadInput):
+        return {
+            "type": "bad_input",
+            "topic": e.topic,
+            "request_id": e.request_id,
+            "problem": e.problem,
+            "error": None if e.error is None else error_view(e.error),
+        }
+    if isinstance(e, iotda.UpstreamFailed):
+        return {"type": "upstream_failed", "topic": e.topic, "error": error_view(e.error), "requests": [pending_view(p) for p in e.requests]}
+    return event_view(e)
+
+
+class DeviceRun(ClientRun):
+    """One device scenario in progress."""
+
+    ops = DEVICE_STEP_FIELDS
+
+    def __init__(self, doc: Dict[str, Any]) -> None:
+        cfg = doc["config"]
+        check_fields(cfg, ["auth"], DEVICE_CONFIG_FIELDS, "config")
+        built = expect_outcome(lambda: device_auth(cfg["auth"]), None)
+        config = iotda.DeviceConfig(built)
+        for key, value in cfg.items():
+            if key != "auth":
+                setattr(config, key, value)
+        self.version = config.protocol
+        self.client = iotda.IotdaDevice(config)
+        self.now = 0
+        self.messages = []
+
+    def view(self, event: Any) -> Dict[str, Any]:
+        return device_event_view(event)
+
+    def own_step(self, op: str, step: Dict[str, Any]) -> bool:
+        d, err = self.client, step.get("expect_error")
+        if op == "handle_connected":
+            d.handle_connected(self.now, step["utc"])
+        elif op == "respond_command":
+            expect_outcome(lambda: d.respond_command(step["request_id"], json.dumps(step["response"])), err)
+        elif op == "respond_properties_set":
+            expect_outcome(lambda: d.respond_properties_set(step["request_id"], json.dumps(step["response"])), err)
+        elif op == "respond_properties_get":
+            expect_outcome(lambda: d.respond_properties_get(step["request_id"], json.dumps(step["response"])), err)
+        elif op == "report_properties":
+            expect_outcome(
+                lambda: d.report_properties(json.dumps(step["report"]), step.get("suffix"), step.get("request_id")), err
+            )
+        elif op == "send_message":
+            payload = text_or_hex(step, "payload", b"")
+            expect_outcome(lambda: d.send_message(payload, step.get("suffix"), step.get("request_id")), err)
+        elif op == "publish":
+            payload = text_or_hex(step, "payload", b"")
+            expect_outcome(lambda: d.publish(step["topic"], payload, step.get("qos", 0), step.get("retain", False)), err)
+        elif op == "subscribe":
+            got = expect_outcome(lambda: d.subscribe(step["filter"], step.get("qos", 0)), err)
+            if err is None:
+                self.expect_id(step, got)
+        elif op == "unsubscribe":
+            got = expect_outcome(lambda: d.unsubscribe(step["filter"]), err)
+            if err is None:
+                self.expect_id(step, got)
+        elif op == "get_shadow":
+            got = expect_outcome(lambda: d.get_shadow(step.get("service_id"), step.get("object_device_id")), err)
+            if err is None and "expect_request_id" in step and got != step["expect_request_id"]:
+                raise ScenarioError(f"request id {got!r}, expected {step['expect_request_id']!r}")
+        else:
+            return False
+        return True
+
+
+def run_device(doc: Dict[str, Any]) -> None:
+    check_fields(doc, ["name", "description", "spec", "kind", "config", "steps"], [], "file")
+    replay(DeviceRun(doc), doc)
+
 
 
 # ----------------------------------------------------------------------------- kind credentials (§5)
@@ -835,5 +1003,7 @@ def run_file(path: Path) -> None:
         run_credentials(doc, path.parent)
     elif kind == "topic":
         run_topic(doc)
+    elif kind == "device":
+        run_device(doc)
     else:
         raise ScenarioError(f"unknown kind {kind!r}")

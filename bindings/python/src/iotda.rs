@@ -125,6 +125,13 @@ fn secret(py: Python<'_>, s: String) -> PyResult<DeviceSecret> {
     DeviceSecret::new(s).py(py)
 }
 
+impl DeviceAuth {
+    /// Wraps a core identity whose kind the caller knows.
+    pub(crate) fn wrap(inner: CoreAuth, kind: &'static str) -> Self {
+        DeviceAuth { inner, kind }
+    }
+}
+
 #[pymethods]
 impl DeviceAuth {
     /// Secret authentication: ``{device_id}_0_{sig}_{YYYYMMDDHH}``.
@@ -212,7 +219,7 @@ impl DeviceAuth {
     /// Which identity this is: ``"secret"``, ``"bridge"``, ``"bootstrap_group_secret"``,
     /// ``"bootstrap_certificate"`` or ``"certificate"``.
     #[getter]
-    fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         self.kind
     }
 

@@ -5,6 +5,7 @@
 
 mod args;
 mod client;
+mod device;
 mod errors;
 mod events;
 mod iotda;
@@ -59,6 +60,20 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<iotda::DeviceAuth>()?;
     m.add_class::<iotda::IotdaCredentials>()?;
     m.add_class::<iotda::Topic>()?;
+    m.add_class::<device::DeviceConfig>()?;
+    m.add_class::<device::IotdaDevice>()?;
+    m.add_class::<device::PendingRequest>()?;
+    m.add_class::<device::Command>()?;
+    m.add_class::<device::PropertiesSet>()?;
+    m.add_class::<device::PropertiesGet>()?;
+    m.add_class::<device::Shadow>()?;
+    m.add_class::<device::MessageDown>()?;
+    m.add_class::<device::SystemEvent>()?;
+    m.add_class::<device::Bootstrapped>()?;
+    m.add_class::<device::BootstrapFailed>()?;
+    m.add_class::<device::RequestTimeout>()?;
+    m.add_class::<device::BadInput>()?;
+    m.add_class::<device::UpstreamFailed>()?;
     m.add_function(wrap_pyfunction!(iotda::compute_password, m)?)?;
     m.add_function(wrap_pyfunction!(iotda::event_time, m)?)?;
     m.add_function(wrap_pyfunction!(iotda::unix_seconds, m)?)?;
