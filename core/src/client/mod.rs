@@ -119,8 +119,10 @@ use timer::TimerTable;
 ///   session the [`RequeuePolicy`] applies and subscriptions are renewed if
 ///   `reconnect.resubscribe`.
 /// - Incoming QoS 1/2 messages are acknowledged when the application takes the
-///   [`Event::Message`] (automatic mode) or calls [`ack`](Client::ack) (manual mode). QoS 2
-///   duplicates are not delivered again until PUBREL.
+///   [`Event::Message`] (automatic mode) or calls [`ack`](Client::ack) (manual mode), and the
+///   PUBACKs and PUBRECs leave in the order the PUBLISHes came: one the application acknowledges
+///   early waits for the messages received before it. QoS 2 duplicates are not delivered again
+///   until PUBREL.
 /// - MQTT 5 topic aliases are assigned automatically to outgoing topics (first come, bounded by
 ///   the server's maximum and `outgoing_topic_aliases`, never on a resend) and resolved on
 ///   incoming messages.
@@ -598,6 +600,40 @@ impl Client {
     /// Acknowledges a received QoS 1/2 message in manual-ack mode (`config.manual_ack`), once
     /// the application has stored it: queues PUBACK (QoS 1) or PUBREC (QoS 2). A token from a
     /// session the server has since replaced is accepted and ignored.
+    ///
+    /// Acknowledgements leave in the order the messages were received, as MQTT requires
+    /// [MQTT-4.6.0-2, MQTT-4.6.0-3]: acknowledging a message before an earlier one holds its
+    /// PUBACK/PUBREC back until the earlier one is acknowledged too, then both go. Held-back
+    /// acknowledgements count against `receive_maximum` like unacknowledged messages, so a
+    /// message never acknowledged stalls delivery once `receive_maximum` messages wait.
+    ///
+    /// ```
+    /// use iotmqtt::client::{Client, ClientConfig, Event};
+    /// use iotmqtt::{Instant, ProtocolVersion};
+    /// let mut config = ClientConfig::new("m");
+    /// config.protocol = ProtocolVersion::V311;
+    /// config.manual_ack = true;
+    /// let mut client = Client::new(config);
+    /// client.connect().unwrap();
+    /// client.handle_connected(Instant::ZERO);
+    /// let mut wire = Vec::new();
+    /// let _ = client.poll_transmit(Instant::ZERO, &mut wire); // CONNECT
+    /// // CONNACK, then two QoS 1 PUBLISHes (ids 1 and 2) on topic "t".
+    /// client.handle_bytes(Instant::ZERO, &[0x20, 2, 0, 0]);
+    /// client.handle_bytes(Instant::ZERO, &[0x32, 5, 0, 1, b't', 0, 1, 0x32, 5, 0, 1, b't', 0, 2]);
+    /// let mut tokens = Vec::new();
+    /// while let Some(event) = client.poll_event() {
+    ///     if let Event::Message(m) = event {
+    ///         tokens.extend(m.ack_token);
+    ///     }
+    /// }
+    /// wire.clear();
+    /// client.ack(tokens[1]).unwrap(); // the second first: held back
+    /// assert_eq!(client.poll_transmit(Instant::ZERO, &mut wire), 0);
+    /// client.ack(tokens[0]).unwrap(); // now both, in receive order
+    /// let _ = client.poll_transmit(Instant::ZERO, &mut wire);
+    /// assert_eq!(wire, [0x40, 2, 0, 1, 0x40, 2, 0, 2]);
+    /// ```
     ///
     /// # Errors
     /// [`UsageError::InvalidState`] in automatic mode; [`UsageError::InvalidArgument`] when no

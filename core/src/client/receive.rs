@@ -252,40 +252,58 @@ impl Client {
     }
 
     /// Acknowledges a received message (automatically when its event is taken, or by `ack`).
+    /// Its PUBACK or PUBREC goes out once every message received before it is acknowledged as
+    /// well, so that acknowledgements leave in the order the PUBLISHes came
+    /// [MQTT-4.6.0-2, MQTT-4.6.0-3].
     pub(crate) fn ack_incoming(&mut self, token: AckToken) -> Result<()> {
         if token.epoch() != u64::from(self.session.epoch) {
             return Ok(());
         }
         let unknown =
             UsageError::InvalidArgument("ack: no message awaits acknowledgement with this token");
-        let id = token.packet_id().ok_or(unknown.clone())?;
-        let pos = self
-            .session
-            .incoming_pos(id)
-            .filter(|p| {
-                self.session
-                    .incoming
-                    .get(*p)
-                    .is_some_and(|e| e.state == InState::AwaitingAck)
-            })
+        let entry = token
+            .packet_id()
+            .and_then(|id| self.session.incoming_pos(id))
+            .and_then(|pos| self.session.incoming.get_mut(pos))
+            .filter(|e| e.state == InState::AwaitingAck)
             .ok_or(unknown)?;
+        entry.state = InState::AckHeld;
+        self.release_acks();
+        Ok(())
+    }
+
+    /// Sends the acknowledgements the application has given, in receive order, up to the first
+    /// message it has not acknowledged yet. Offline, the acknowledgement is not sent: a
+    /// resumed session redelivers a QoS 1 message, and a QoS 2 one gets its PUBREC then.
+    fn release_acks(&mut self) {
         let connected = self.state == State::Connected;
-        let qos2 = self.session.incoming.get(pos).is_some_and(|e| e.qos2);
-        if qos2 {
-            if let Some(e) = self.session.incoming.get_mut(pos) {
-                e.state = InState::AwaitingPubrel;
-            }
-            if connected {
-                self.queue_control(&Packet::PubRec(PubRec::new(id)));
-            }
-            self.mark_dirty();
-        } else {
-            self.session.incoming.remove(pos);
-            if connected {
-                self.queue_control(&Packet::PubAck(PubAck::new(id)));
+        let mut pos = 0;
+        let mut qos2_released = false;
+        while let Some(e) = self.session.incoming.get_mut(pos) {
+            match e.state {
+                InState::AwaitingAck => break,
+                InState::AwaitingPubrel => pos += 1,
+                InState::AckHeld if e.qos2 => {
+                    e.state = InState::AwaitingPubrel;
+                    let id = e.id;
+                    if connected {
+                        self.queue_control(&Packet::PubRec(PubRec::new(id)));
+                    }
+                    qos2_released = true;
+                    pos += 1;
+                }
+                InState::AckHeld => {
+                    let id = e.id;
+                    self.session.incoming.remove(pos);
+                    if connected {
+                        self.queue_control(&Packet::PubAck(PubAck::new(id)));
+                    }
+                }
             }
         }
-        Ok(())
+        if qos2_released {
+            self.mark_dirty();
+        }
     }
 
     /// The in-flight message `id` in `state`, or the fault for an unknown identifier.

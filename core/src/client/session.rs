@@ -142,6 +142,9 @@ pub(crate) enum InState {
     AwaitingAck = 1,
     /// QoS 2: PUBREC sent, waiting for PUBREL. Duplicates are not delivered again.
     AwaitingPubrel = 2,
+    /// Acknowledged by the application; its PUBACK or PUBREC waits until every message received
+    /// before it is acknowledged too [MQTT-4.6.0-2, MQTT-4.6.0-3].
+    AckHeld = 3,
 }
 
 /// A received QoS > 0 message not yet fully acknowledged.
@@ -224,7 +227,7 @@ pub(crate) struct Session {
     pub(crate) inflight: VecDeque<InFlight>,
     /// Sum of `OutMsg::size` over `pending` and `inflight`.
     pub(crate) stored_bytes: usize,
-    /// Received QoS > 0 messages not fully acknowledged.
+    /// Received QoS > 0 messages not fully acknowledged, in the order they were received.
     pub(crate) incoming: Vec<InEntry>,
     /// SUBSCRIBE/UNSUBSCRIBE awaiting acknowledgement, in request order.
     pub(crate) requests: Vec<Request>,

@@ -339,12 +339,22 @@ fn manual_ack_holds_the_acknowledgement_until_the_app_acks() {
     assert_eq!(tokens.len(), 2);
     assert!(h.pair.b.received().is_empty(), "nothing acknowledged yet");
     assert_eq!(h.pair.b.session.outgoing.len(), 2);
+    // Acknowledged out of order: the PUBREC for the second waits for the first's PUBACK
+    // [MQTT-4.6.0-2, MQTT-4.6.0-3].
     h.client().ack(tokens[1]).unwrap();
+    h.drive().unwrap();
+    assert!(h.pair.b.received().is_empty(), "held behind the first");
+    assert_eq!(h.client().stats().incoming_unacked, 2);
+    // Acknowledged already, though still held: a second ack is refused.
+    assert!(matches!(
+        h.client().ack(tokens[1]),
+        Err(Error::Usage(UsageError::InvalidArgument(_)))
+    ));
     h.client().ack(tokens[0]).unwrap();
     h.drive().unwrap();
     assert_eq!(
         h.pair.b.received_types(),
-        vec![PacketType::PubRec, PacketType::PubAck, PacketType::PubComp]
+        vec![PacketType::PubAck, PacketType::PubRec, PacketType::PubComp]
     );
     assert!(h.pair.b.session.outgoing.is_empty());
     // Twice is an error; a token from a replaced session is ignored.

@@ -7,7 +7,8 @@ use core::time::Duration;
 use proptest::prelude::*;
 
 use super::*;
-use crate::client::Client;
+use crate::client::session::InState;
+use crate::client::{AckToken, Client};
 use crate::codec::{
     Packet, PubAck, PubComp, PubRec, PubRel, QoS, SubAck, SubAckReason, Subscription,
 };
@@ -85,6 +86,20 @@ fn check(c: &Client, cfg: &ClientConfig, server_rm: u16) {
         + s.inflight.iter().map(|f| f.msg.size()).sum::<usize>();
     assert_eq!(real, s.stored_bytes, "byte accounting");
     assert!(s.incoming.len() <= usize::from(cfg.receive_maximum));
+    // An acknowledgement is held back only behind an earlier message not yet acknowledged.
+    let first_unacked = s
+        .incoming
+        .iter()
+        .position(|e| e.state == InState::AwaitingAck);
+    for (i, e) in s.incoming.iter().enumerate() {
+        if e.state == InState::AckHeld {
+            assert!(
+                first_unacked.is_some_and(|f| f < i),
+                "ack {} held",
+                e.id.get()
+            );
+        }
+    }
     assert!(s.requests.len() <= cfg.max_subscriptions);
     assert!(s.subscriptions.len() <= cfg.max_subscriptions);
     assert!(c.rx.len() <= cfg.maximum_packet_size as usize);
@@ -238,6 +253,56 @@ proptest! {
     ) {
         let v = if v5 { ProtocolVersion::V5 } else { ProtocolVersion::V311 };
         run(v, server_rm, chunk, ops);
+    }
+
+    /// Whatever order the application acknowledges in, PUBACKs and PUBRECs leave in the order
+    /// the PUBLISHes came, each as soon as everything before it is acknowledged
+    /// [MQTT-4.6.0-2, MQTT-4.6.0-3].
+    #[test]
+    fn acknowledgements_leave_in_receive_order(
+        v5 in any::<bool>(),
+        qos2 in proptest::collection::vec(any::<bool>(), 1..12),
+        order in Just((0..12).collect::<Vec<usize>>()).prop_shuffle(),
+    ) {
+        let v = if v5 { ProtocolVersion::V5 } else { ProtocolVersion::V311 };
+        let mut cfg = config(v);
+        cfg.manual_ack = true;
+        let mut h = connected(cfg);
+        for &two in &qos2 {
+            let qos = if two { QoS::ExactlyOnce } else { QoS::AtLeastOnce };
+            h.pair.b.publish_to_client("t", b"x", qos, false);
+        }
+        h.drive().unwrap();
+        let received: Vec<(u16, AckToken)> = h
+            .take()
+            .iter()
+            .filter_map(|e| match e {
+                Event::Message(m) => Some((m.packet_id?.get(), m.ack_token?)),
+                _ => None,
+            })
+            .collect();
+        prop_assert_eq!(received.len(), qos2.len());
+        h.pair.b.clear_received();
+        let mut acked = vec![false; received.len()];
+        for &i in order.iter().filter(|&&i| i < received.len()) {
+            h.client().ack(received[i].1).unwrap();
+            acked[i] = true;
+            h.drive().unwrap();
+            let prefix = acked.iter().take_while(|a| **a).count();
+            let sent: Vec<u16> = h
+                .pair
+                .b
+                .received_packets()
+                .filter_map(|p| match p {
+                    Packet::PubAck(a) => Some(a.packet_id.get()),
+                    Packet::PubRec(a) => Some(a.packet_id.get()),
+                    _ => None,
+                })
+                .collect();
+            let expected: Vec<u16> = received[..prefix].iter().map(|r| r.0).collect();
+            prop_assert_eq!(sent, expected);
+        }
+        prop_assert_eq!(h.client().stats().incoming_unacked, 0);
     }
 
     #[test]
