@@ -48,7 +48,8 @@ pub enum ProtocolError {
     UnexpectedPacket(crate::codec::PacketType),
     /// An acknowledgement for a packet identifier that is not in flight.
     UnknownPacketId(u16),
-    /// A PUBLISH at a QoS above the granted maximum.
+    /// A client's PUBLISH at a QoS above the Maximum QoS the server announced (found by the
+    /// server session) [MQTT-3.2.2-11]. A client accepts every QoS the server sends.
     QosNotAllowed,
     /// A Topic Alias of 0 or above the maximum (reported with 0x94, MQTT 5.0 §3.3.2.3.4).
     TopicAliasInvalid,
@@ -129,7 +130,7 @@ impl fmt::Display for ProtocolError {
             ProtocolError::UnknownPacketId(id) => {
                 write!(f, "acknowledgement for unknown packet id {id}")
             }
-            ProtocolError::QosNotAllowed => f.write_str("PUBLISH above the granted maximum QoS"),
+            ProtocolError::QosNotAllowed => f.write_str("PUBLISH above the Maximum QoS"),
             ProtocolError::TopicAliasInvalid => f.write_str("invalid topic alias"),
             ProtocolError::TopicAliasUnknown => {
                 f.write_str("empty topic name with a topic alias that has no mapping")

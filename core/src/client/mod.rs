@@ -118,6 +118,9 @@ use timer::TimerTable;
 ///   DUP) and PUBRELs are resent in their original order before anything new; with a new
 ///   session the [`RequeuePolicy`] applies and subscriptions are renewed if
 ///   `reconnect.resubscribe`.
+/// - Incoming messages are handled at the QoS they carry, whatever a subscription granted
+///   (the client has no Maximum QoS; overlapping subscriptions, server-side subscriptions and
+///   QoS upgrades deliver messages above it).
 /// - Incoming QoS 1/2 messages are acknowledged when the application takes the
 ///   [`Event::Message`] (automatic mode) or calls [`ack`](Client::ack) (manual mode), and the
 ///   PUBACKs and PUBRECs leave in the order the PUBLISHes came: one the application acknowledges

@@ -179,19 +179,11 @@ impl Client {
     }
 
     fn on_publish(&mut self, p: &Publish<'_>) -> Result<()> {
+        // Any QoS is handled as received: the client has no Maximum QoS of its own, and a QoS
+        // above what a matching subscription granted is the server's business
+        // [MQTT-3.8.4-8] (overlapping subscriptions, server-side subscriptions and QoS
+        // upgrades all deliver such messages), not a fault of the connection.
         let topic = self.resolve_topic(p)?;
-        let pending_subscribe = self
-            .session
-            .requests
-            .iter()
-            .any(|r| r.kind == RequestKind::Subscribe);
-        if !pending_subscribe {
-            if let Some(granted) = self.session.granted_qos(&topic) {
-                if p.qos > granted {
-                    return Err(ProtocolError::QosNotAllowed.into());
-                }
-            }
-        }
         let properties = if p.properties.topic_alias().is_some() {
             let rest: Vec<Property<'_>> = p
                 .properties

@@ -325,15 +325,6 @@ impl Session {
     pub(crate) fn forget_subscription(&mut self, filter: &str) {
         self.subscriptions.retain(|s| s.filter != filter);
     }
-
-    /// The highest QoS granted by subscriptions matching `topic`, or `None` when none matches.
-    pub(crate) fn granted_qos(&self, topic: &str) -> Option<QoS> {
-        self.subscriptions
-            .iter()
-            .filter(|s| topic_matches(&s.filter, topic))
-            .map(|s| s.granted)
-            .max()
-    }
 }
 
 /// One matching rule for the whole crate: the server's, which also refuses invalid filters and

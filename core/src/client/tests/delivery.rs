@@ -372,6 +372,66 @@ fn manual_ack_holds_the_acknowledgement_until_the_app_acks() {
     ));
 }
 
+/// The client has no Maximum QoS: whatever QoS the server sends is delivered and acknowledged
+/// at that QoS, above what a subscription granted (overlapping subscriptions, a QoS upgrade) or
+/// without any subscription (a server-side one, as IoTDA's system topics).
+#[test]
+fn any_qos_the_server_sends_is_handled_as_received() {
+    for v in [ProtocolVersion::V311, ProtocolVersion::V5] {
+        let mut h = connected(config(v));
+        h.client()
+            .subscribe(
+                &[Subscription::new("g/#", QoS::AtMostOnce)],
+                Properties::empty(),
+            )
+            .unwrap();
+        h.drive().unwrap();
+        h.pair.b.echo = false;
+        h.pair.b.clear_received();
+        h.take();
+        h.pair
+            .b
+            .publish_to_client("g/1", b"a", QoS::AtLeastOnce, false);
+        h.pair
+            .b
+            .publish_to_client("g/2", b"b", QoS::ExactlyOnce, false);
+        h.pair
+            .b
+            .publish_to_client("$sys/implicit", b"c", QoS::ExactlyOnce, false);
+        h.drive().unwrap();
+        assert!(h.pair.a.is_connected(), "{v}: {:?}", h.events);
+        let got: Vec<(String, QoS)> = h
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Message(m) => Some((m.topic.clone(), m.qos)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("g/1".into(), QoS::AtLeastOnce),
+                ("g/2".into(), QoS::ExactlyOnce),
+                ("$sys/implicit".into(), QoS::ExactlyOnce),
+            ],
+            "{v}"
+        );
+        assert_eq!(
+            h.pair.b.received_types(),
+            [
+                PacketType::PubAck,
+                PacketType::PubRec,
+                PacketType::PubRec,
+                PacketType::PubComp,
+                PacketType::PubComp
+            ],
+            "{v}"
+        );
+        assert!(h.pair.b.session.outgoing.is_empty(), "{v}");
+    }
+}
+
 #[test]
 fn automatic_acks_wait_until_the_app_takes_the_message() {
     let mut h = connected(config(ProtocolVersion::V5));
