@@ -83,10 +83,12 @@ python: $(PY_VENV)/.tools
 	cd python && $(abspath $(PY_VENV))/bin/maturin build -q -i $(abspath $(PY_VENV))/bin/python -o $(PY_DIR)/wheels
 	$(PY_VENV)/bin/pip install -q --force-reinstall --no-deps $(PY_DIR)/wheels/*.whl
 
+# The emulator tests run `iotmqtt emulator` (the CLI, built here) over real TCP.
 .PHONY: python-test
 python-test: deps python
-	cd python && $(abspath $(PY_VENV))/bin/pytest -q -p no:cacheprovider tests
-	cd python && $(abspath $(PY_VENV))/bin/python -m mypy --strict --no-incremental iotmqtt
+	$(CARGO) build -q -p iotmqtt-cli
+	cd python && IOTMQTT_BIN=$(CARGO_TARGET_DIR)/debug/iotmqtt $(abspath $(PY_VENV))/bin/pytest -q -p no:cacheprovider tests
+	cd python && $(abspath $(PY_VENV))/bin/python -m mypy --strict --no-incremental iotmqtt examples
 
 .PHONY: bench-python
 bench-python: deps $(PY_BENCH_VENV)/.tools

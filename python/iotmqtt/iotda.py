@@ -201,7 +201,7 @@ def decode_payload(kind: str, data: bytes) -> Dict[str, Any]:
     documented shape. Raises :class:`IotdaError` (``invalid_json``) for bytes that are not
     that JSON; the message says where, never what.
 
-    >>> decode_payload("PropertiesSetResponse", b'{"result_code":"0","extra":1}')
+    >>> decode_payload("PropertiesSetResponse", b'{"result_code":0,"result_desc":null,"extra":1}')
     {'result_code': 0}
     """
     value: Dict[str, Any] = json.loads(_decode_payload(kind, data))

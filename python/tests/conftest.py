@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
 import subprocess
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 
@@ -70,3 +73,60 @@ def mosquitto() -> Iterator[Broker]:
         yield broker
     finally:
         broker.stop()
+
+
+IOTMQTT_BIN = Path(os.environ.get("IOTMQTT_BIN", REPO / "target" / "debug" / "iotmqtt"))
+
+#: The devices the emulator knows in these tests (ids follow IoTDA's `{product}_{node}`).
+REGISTRY = {
+    "devices": [
+        {"device_id": "5f1c0d2e_light01", "product_id": "5f1c0d2e", "node_id": "light01", "secret": "l1ght-Secret"},
+        {"device_id": "5f1c0d2e_sensor01", "product_id": "5f1c0d2e", "node_id": "sensor01", "secret": "s3cr3t-Key"},
+    ]
+}
+
+
+class Emulator:
+    """`iotmqtt emulator` started by a test: its ports and its HTTP API."""
+
+    def __init__(self, tmp: Path) -> None:
+        assert IOTMQTT_BIN.exists(), f"build the CLI first (cargo build -p iotmqtt-cli): {IOTMQTT_BIN}"
+        registry = tmp / "registry.json"
+        registry.write_text(json.dumps(REGISTRY))
+        self.proc = subprocess.Popen(
+            [str(IOTMQTT_BIN), "emulator", "--port", "0", "--http", "0", "--registry", str(registry)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        assert self.proc.stdout is not None
+        ports = json.loads(self.proc.stdout.readline())
+        self.mqtt: int = ports["mqtt"]
+        self.http: int = ports["http"]
+
+    def api(self, method: str, path: str, body: "object | None" = None, timeout: float = 30.0) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(f"http://127.0.0.1:{self.http}{path}", data=data, method=method)
+        req.add_header("content-type", "application/json")
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
+                return json.loads(resp.read() or b"null")
+        except urllib.error.HTTPError as e:
+            return {"status": e.code, "error": json.loads(e.read() or b"null")}
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture
+def emulator(tmp_path: Path) -> Iterator[Emulator]:
+    emu = Emulator(tmp_path)
+    try:
+        yield emu
+    finally:
+        emu.stop()

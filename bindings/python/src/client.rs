@@ -27,7 +27,6 @@ use crate::properties::{self, Properties};
 /// before every CONNECT. :meth:`validate` (also run by ``Client.connect``) reports a bad value.
 /// ``repr()`` never shows the password.
 ///
-/// ```python
 /// >>> import iotmqtt
 /// >>> c = iotmqtt.ClientConfig("dev-1", keep_alive=30, username="u", password=b"s3cret")
 /// >>> c.credentials, c.keep_alive, c.protocol
@@ -38,7 +37,6 @@ use crate::properties::{self, Properties};
 /// Traceback (most recent call last):
 ///   ...
 /// iotmqtt.errors.ConfigError: invalid configuration: receive_maximum: 1 to 65,535
-/// ```
 #[pyclass(module = "iotmqtt")]
 #[derive(Clone)]
 pub(crate) struct ClientConfig {
@@ -366,7 +364,6 @@ record! {
 /// 1/2 ``Message`` queues its acknowledgement, so poll transmit again after taking events.
 /// Times are integer milliseconds on a clock you choose (``now_ms``).
 ///
-/// ```python
 /// >>> import iotmqtt
 /// >>> c = iotmqtt.Client(iotmqtt.ClientConfig("c1", protocol=4, keep_alive=0))
 /// >>> c.connect()
@@ -383,7 +380,6 @@ record! {
 /// >>> c.handle_bytes(20, bytes.fromhex("40 02 00 01"))
 /// >>> c.poll_event()
 /// PublishAcked(packet_id=1, reason=0, properties=Properties())
-/// ```
 #[pyclass(module = "iotmqtt")]
 pub(crate) struct Client {
     inner: CoreClient,

@@ -25,7 +25,6 @@ use crate::iotda::{DeviceAuth, Utc};
 /// Durations are integer milliseconds. What IoTDA does not allow is refused by
 /// :meth:`validate` (also run by ``IotdaDevice.connect``).
 ///
-/// ```python
 /// >>> from iotmqtt.iotda import DeviceAuth, DeviceConfig
 /// >>> config = DeviceConfig(DeviceAuth.secret("dev_1", "s3cr3t-Key"), keep_alive=60)
 /// >>> config.protocol, config.keep_alive, config.upstream_qos
@@ -34,7 +33,6 @@ use crate::iotda::{DeviceAuth, Utc};
 /// Traceback (most recent call last):
 ///   ...
 /// iotmqtt.errors.ConfigError: invalid configuration: keep_alive: 30 to 1,200 seconds (IoTDA)
-/// ```
 #[pyclass(module = "iotmqtt.iotda")]
 #[derive(Clone)]
 pub(crate) struct DeviceConfig {
@@ -499,7 +497,6 @@ fn suffix<'a>(suffix: Option<&str>, request_id: Option<&'a str>) -> PyResult<Rep
 /// :meth:`poll_transmit` / :meth:`poll_timeout` / :meth:`poll_events` until empty.
 /// :mod:`iotmqtt.aio` drives it over asyncio.
 ///
-/// ```python
 /// >>> from iotmqtt.iotda import DeviceAuth, DeviceConfig, IotdaDevice, Command
 /// >>> device = IotdaDevice(DeviceConfig(DeviceAuth.secret("dev_1", "s3cr3t-Key")))
 /// >>> device.connect()
@@ -515,7 +512,6 @@ fn suffix<'a>(suffix: Option<&str>, request_id: Option<&'a str>) -> PyResult<Rep
 /// >>> device.respond_command("42", {"result_code": 0})
 /// >>> device.poll_transmit(0).endswith(b'{"result_code":0}')
 /// True
-/// ```
 #[pyclass(module = "iotmqtt.iotda")]
 pub(crate) struct IotdaDevice {
     inner: CoreDevice,

@@ -102,7 +102,6 @@ record! {
 /// holds the secret). ``sig_type`` 0 = HMAC-SHA256 (default), 1 = HMAC-SHA256 with the
 /// timestamp checked, 2 = HMAC-SM3.
 ///
-/// ```python
 /// >>> from iotmqtt.iotda import DeviceAuth
 /// >>> auth = DeviceAuth.secret("5f1c0d2e_sensor01", "s3cr3t-Key")
 /// >>> c = auth.credentials("2026-11-25T08:30:00Z")
@@ -110,7 +109,6 @@ record! {
 /// ('5f1c0d2e_sensor01_0_0_2026112508', '5f1c0d2e_sensor01', 64)
 /// >>> "s3cr3t" in repr(auth) or c.password in repr(c)
 /// False
-/// ```
 #[pyclass(module = "iotmqtt.iotda", frozen)]
 pub(crate) struct DeviceAuth {
     pub(crate) inner: CoreAuth,
@@ -258,11 +256,9 @@ impl DeviceAuth {
 /// The password for ``secret`` at ``timestamp`` (``YYYYMMDDHH``, as carried in a ClientId):
 /// lowercase hex HMAC keyed by the timestamp over the secret.
 ///
-/// ```python
 /// >>> from iotmqtt.iotda import compute_password
 /// >>> len(compute_password("12345678", "2025041401"))
 /// 64
-/// ```
 #[pyfunction]
 #[pyo3(signature = (secret, timestamp, sig_type = 0))]
 pub(crate) fn compute_password(
@@ -280,11 +276,9 @@ pub(crate) fn compute_password(
 
 /// An IoTDA ``event_time`` (``yyyyMMdd'T'HHmmss'Z'``) for a UTC time (now when ``None``).
 ///
-/// ```python
 /// >>> from iotmqtt.iotda import event_time
 /// >>> event_time("2016-12-19T11:49:20Z")
 /// '20161219T114920Z'
-/// ```
 #[pyfunction]
 #[pyo3(signature = (utc = None))]
 pub(crate) fn event_time(py: Python<'_>, utc: Option<Utc>) -> PyResult<String> {
@@ -336,14 +330,12 @@ record! {
     /// ``legacy_topic`` the legacy topic (``"data_json"``, …). Fields a type does not have are
     /// ``None``.
     ///
-    /// ```python
     /// >>> from iotmqtt.iotda import Topic
     /// >>> t = Topic.parse("$oc/devices/d1/sys/commands/request_id=42")
     /// >>> t.type, t.device_id, t.sys, t.request_id, t.direction
     /// ('device', 'd1', 'command', '42', 'down')
     /// >>> str(Topic.device("d1", "command_response", request_id=t.request_id))
     /// '$oc/devices/d1/sys/commands/response/request_id=42'
-    /// ```
     Topic {
         r#type: Py<PyString>,
         topic: Py<PyString>,

@@ -60,7 +60,6 @@ record! {
 record! {
     /// PUBLISH: an application message. ``packet_id`` is ``None`` exactly at QoS 0.
     ///
-    /// ```python
     /// >>> import iotmqtt
     /// >>> p = iotmqtt.Publish("a/b", b"hi", qos=1, packet_id=7)
     /// >>> wire = iotmqtt.encode(p, 4)
@@ -68,7 +67,6 @@ record! {
     /// '32 09 00 03 61 2f 62 00 07 68 69'
     /// >>> iotmqtt.decode(wire, 4) == (p, len(wire))
     /// True
-    /// ```
     Publish {
         topic: Py<PyString>,
         payload: Py<PyBytes>,
@@ -829,7 +827,6 @@ fn encode_connect(py: Python<'_>, c: &Connect, out: &mut Vec<u8>) -> PyResult<us
 /// ``UsageError``) naming the rule a packet breaks, ``TypeError`` for an object that is not a
 /// packet.
 ///
-/// ```python
 /// >>> import iotmqtt
 /// >>> iotmqtt.encode(iotmqtt.PingReq())
 /// b'\xc0\x00'
@@ -837,7 +834,6 @@ fn encode_connect(py: Python<'_>, c: &Connect, out: &mut Vec<u8>) -> PyResult<us
 /// Traceback (most recent call last):
 ///   ...
 /// iotmqtt.errors.EncodeError: cannot encode: wildcard in a topic name
-/// ```
 #[pyfunction]
 #[pyo3(signature = (packet, version = Version(ProtocolVersion::V5)))]
 pub(crate) fn encode<'py>(
@@ -859,7 +855,6 @@ fn core_decoder(version: ProtocolVersion, max_packet_size: Option<u32>) -> CoreD
 /// ``code`` and the byte ``offset``) for bytes that break MQTT, ``IncompleteError`` (with
 /// ``needed``) for a partial packet, ``TypeError`` for a ``str``.
 ///
-/// ```python
 /// >>> import iotmqtt
 /// >>> iotmqtt.decode(bytes.fromhex("30050001616869"), 4)
 /// (Publish(topic='a', payload=b'hi', qos=0, retain=False, dup=False, packet_id=None, properties=Properties()), 7)
@@ -867,7 +862,6 @@ fn core_decoder(version: ProtocolVersion, max_packet_size: Option<u32>) -> CoreD
 /// Traceback (most recent call last):
 ///   ...
 /// iotmqtt.errors.IncompleteError: incomplete packet: 4 more bytes needed
-/// ```
 #[pyfunction]
 #[pyo3(signature = (data, version = Version(ProtocolVersion::V5), max_packet_size = None))]
 pub(crate) fn decode<'py>(
@@ -888,14 +882,12 @@ pub(crate) fn decode<'py>(
 /// more than ``max_packet_size`` bytes. After a ``MalformedError`` the stream cannot be
 /// resynchronised: the decoder drops what it held.
 ///
-/// ```python
 /// >>> import iotmqtt
 /// >>> d = iotmqtt.Decoder(4)
 /// >>> d.feed(bytes.fromhex("30 05 00 01 61"))
 /// []
 /// >>> d.feed(bytes.fromhex("68 69 d0 00"))
 /// [Publish(topic='a', payload=b'hi', qos=0, retain=False, dup=False, packet_id=None, properties=Properties()), PingResp()]
-/// ```
 #[pyclass(module = "iotmqtt")]
 pub(crate) struct Decoder {
     decoder: CoreDecoder,

@@ -17,7 +17,6 @@ use crate::args::BytesArg;
 /// Build one with keyword arguments; whether a property may appear in a packet is checked
 /// when the packet is encoded or published.
 ///
-/// ```python
 /// >>> import iotmqtt
 /// >>> p = iotmqtt.Properties(content_type="application/json", user_properties=[("k", "v")])
 /// >>> p.content_type, p.user_properties, p.topic_alias
@@ -26,7 +25,6 @@ use crate::args::BytesArg;
 /// {'content_type': 'application/json', 'user_properties': (('k', 'v'),)}
 /// >>> bool(iotmqtt.Properties())
 /// False
-/// ```
 #[pyclass(module = "iotmqtt", frozen, eq, hash)]
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub(crate) struct Properties {
