@@ -471,16 +471,16 @@ impl Client {
         } else {
             Some(
                 self.session
-                    .allocate_id()
+                    .next_free_id()
                     .ok_or(UsageError::PacketIdsExhausted)?,
             )
         };
         let Some(msg) = OutMsg::build(topic, &properties, stored, payload, qos, retain, id) else {
-            if let Some(id) = id {
-                self.session.release_id(id);
-            }
             return Err(UsageError::InvalidArgument("publish: too large").into());
         };
+        if let Some(id) = id {
+            self.session.claim_id(id);
+        }
         self.session.push_pending(msg);
         if qos != QoS::AtMostOnce {
             self.mark_dirty();
@@ -532,7 +532,7 @@ impl Client {
         }
         let id = self
             .session
-            .allocate_id()
+            .next_free_id()
             .ok_or(UsageError::PacketIdsExhausted)?;
         let packet = crate::codec::Packet::Subscribe(Subscribe {
             packet_id: id,
@@ -557,7 +557,7 @@ impl Client {
         }
         let id = self
             .session
-            .allocate_id()
+            .next_free_id()
             .ok_or(UsageError::PacketIdsExhausted)?;
         let packet = crate::codec::Packet::Unsubscribe(Unsubscribe {
             packet_id: id,
@@ -567,6 +567,8 @@ impl Client {
         self.add_request(id, RequestKind::Unsubscribe, &packet)
     }
 
+    /// Checks and queues a SUBSCRIBE or UNSUBSCRIBE built with the free identifier `id`, which
+    /// is claimed only once the request is accepted.
     fn add_request(
         &mut self,
         id: PacketId,
@@ -574,17 +576,11 @@ impl Client {
         packet: &crate::codec::Packet<'_>,
     ) -> Result<PacketId> {
         let mut bytes = Vec::new();
-        let checked = match encode(packet, self.config.protocol, &mut bytes) {
-            Ok(size) => match self.conn.server_max_packet.filter(|m| size > *m as usize) {
-                Some(max) => Err(Error::Usage(UsageError::PacketTooLarge { size, max })),
-                None => Ok(()),
-            },
-            Err(e) => Err(e.into()),
-        };
-        if let Err(e) = checked {
-            self.session.release_id(id);
-            return Err(e);
+        let size = encode(packet, self.config.protocol, &mut bytes)?;
+        if let Some(max) = self.conn.server_max_packet.filter(|m| size > *m as usize) {
+            return Err(Error::Usage(UsageError::PacketTooLarge { size, max }));
         }
+        self.session.claim_id(id);
         let sent = self.state == State::Connected;
         if sent {
             self.outbox.extend_from_slice(&bytes);

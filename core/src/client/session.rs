@@ -252,6 +252,15 @@ impl Session {
     /// Claims the next free packet identifier after the last one handed out, or `None` when
     /// all 65,535 are in use. [`Session::forget`] and answered requests release it.
     pub(crate) fn allocate_id(&mut self) -> Option<PacketId> {
+        let id = self.next_free_id()?;
+        self.claim_id(id);
+        Some(id)
+    }
+
+    /// The identifier [`Session::allocate_id`] would claim, without claiming it: a command
+    /// builds and checks its packet with it first, so that a refused command leaves the
+    /// allocator exactly as it was.
+    pub(crate) fn next_free_id(&self) -> Option<PacketId> {
         if self.ids.len() >= usize::from(u16::MAX) {
             return None;
         }
@@ -263,12 +272,18 @@ impl Session {
                 candidate + 1
             };
             let id = PacketId::new(candidate)?;
-            if self.ids.insert(id) {
-                self.last_id = candidate;
+            if !self.ids.contains(id) {
                 return Some(id);
             }
         }
         None
+    }
+
+    /// Marks `id` (from [`Session::next_free_id`]) in use and the last one handed out.
+    pub(crate) fn claim_id(&mut self, id: PacketId) {
+        if self.ids.insert(id) {
+            self.last_id = id.get();
+        }
     }
 
     pub(crate) fn release_id(&mut self, id: PacketId) {

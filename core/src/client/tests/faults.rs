@@ -206,7 +206,14 @@ fn misuse_is_refused_at_once_and_changes_nothing() {
     assert!(c.auth_continue(b"").is_err());
     assert!(c.disconnect().is_err());
     assert_eq!(c.stats(), Default::default());
-    // The packet id of a refused subscribe is not lost.
+    // Refused commands leave the packet-id allocator exactly as it was: the next command gets
+    // the id it would have got without them.
+    assert_eq!(c.session.last_id, 0);
+    assert_eq!(c.session.ids.len(), 0);
+    assert!(matches!(
+        c.unsubscribe(&[], Properties::empty()),
+        Err(Error::Usage(UsageError::Encode(Violation::NoTopicFilters)))
+    ));
     let ok = c
         .subscribe(
             &[Subscription::new("a", QoS::AtMostOnce)],
@@ -215,10 +222,44 @@ fn misuse_is_refused_at_once_and_changes_nothing() {
         .unwrap();
     assert_eq!(
         ok.get(),
-        1 + 2,
-        "two ids were tried, then released; the counter moves on"
+        1,
+        "three refused commands did not move the counter"
     );
     assert_eq!(c.stats().pending_requests, 1);
+    // Also when a QoS 1 publish is refused after the topic checks (queue full), and when a
+    // request is too large for the server.
+    let mut cfg = config(ProtocolVersion::V5);
+    cfg.max_queued_messages = 1;
+    let mut h = connected(cfg);
+    h.pair.b.auto_ack = false;
+    let first = h
+        .client()
+        .publish("q", b"", QoS::AtLeastOnce, false, Properties::empty())
+        .unwrap();
+    assert_eq!(first.map(|i| i.get()), Some(1));
+    let before = (h.pair.a.session.last_id, h.pair.a.session.ids.len());
+    assert_eq!(
+        h.client()
+            .publish("q", b"", QoS::AtLeastOnce, false, Properties::empty()),
+        Err(Error::Usage(UsageError::QueueFull))
+    );
+    assert_eq!(
+        (h.pair.a.session.last_id, h.pair.a.session.ids.len()),
+        before
+    );
+    h.pair.a.conn.server_max_packet = Some(16);
+    let long = "a/very/long/filter/that/does/not/fit";
+    assert!(matches!(
+        h.client().subscribe(
+            &[Subscription::new(long, QoS::AtMostOnce)],
+            Properties::empty()
+        ),
+        Err(Error::Usage(UsageError::PacketTooLarge { .. }))
+    ));
+    assert_eq!(
+        (h.pair.a.session.last_id, h.pair.a.session.ids.len()),
+        before
+    );
 }
 
 #[test]
