@@ -7,6 +7,8 @@
 #   make python   build the Python wheel and install it into a fresh venv under target/python
 #   make python-test  pytest (scenarios, API, asyncio driver vs mosquitto), doctests, mypy --strict
 #   make bench-python  Python decode and publish throughput against paho-mqtt, moat-lib-mqtt, aiomqtt
+#   make header   regenerate the C header (bindings/c/include/iotmqtt.h) with cbindgen
+#   make install  the C library, header and pkg-config file under PREFIX (default /usr/local)
 #   make ci       what .ci/run runs
 
 SHELL := /bin/bash
@@ -99,7 +101,7 @@ bench-python: deps $(PY_BENCH_VENV)/.tools
 
 # ---------------------------------------------------------------- the two commands
 .PHONY: test
-test: lint test-rust python-test
+test: lint test-rust python-test c-test
 
 .PHONY: demo
 demo:
@@ -111,3 +113,5 @@ bench:
 
 .PHONY: ci
 ci: test
+
+include bindings/c/c.mk

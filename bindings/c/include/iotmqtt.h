@@ -506,7 +506,7 @@ typedef enum iotmqtt_credentials_mode {
      */
     IOTMQTT_CREDENTIALS_MODE_STATIC = 1,
     /**
-     * Ask before every CONNECT: the client emits `IOTMQTT_EVENT_CREDENTIALS_NEEDED` and waits
+     * Ask before every CONNECT: the client emits `IOTMQTT_EVENT_TYPE_CREDENTIALS_NEEDED` and waits
      * for `iotmqtt_client_set_credentials` (time-limited passwords such as IoTDA's).
      */
     IOTMQTT_CREDENTIALS_MODE_ASK_EACH_TIME = 2,
@@ -521,343 +521,237 @@ typedef enum iotmqtt_requeue_policy {
      */
     IOTMQTT_REQUEUE_POLICY_RESEND = 0,
     /**
-     * Give them up: each ends with `IOTMQTT_EVENT_PUBLISH_DROPPED`.
+     * Give them up: each ends with `IOTMQTT_EVENT_TYPE_PUBLISH_DROPPED`.
      */
     IOTMQTT_REQUEUE_POLICY_DROP = 1,
 } iotmqtt_requeue_policy;
 
-#if defined(IOTMQTT_IOTDA)
 /**
  * How a device proves who it is.
  */
 typedef enum iotmqtt_auth_kind {
-#if defined(IOTMQTT_IOTDA)
     /**
      * A device secret: ClientId `{device_id}_0_{sig}_{YYYYMMDDHH}`, a password.
      */
     IOTMQTT_AUTH_KIND_SECRET = 0,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * A bridge's secret: `{bridge_id}_3_{sig}_{YYYYMMDDHH}`, a password.
      */
     IOTMQTT_AUTH_KIND_BRIDGE = 1,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Self-registration with a registration-group secret (base64):
      * `{device_id}_0_{scope_id}_{sig}_{YYYYMMDDHH}`, a password from the derived secret.
      */
     IOTMQTT_AUTH_KIND_BOOTSTRAP_GROUP_SECRET = 2,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Self-registration with a registration-group certificate: `{device_id}_0_{scope_id}`,
      * no password (the TLS client certificate authenticates).
      */
     IOTMQTT_AUTH_KIND_BOOTSTRAP_CERTIFICATE = 3,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * An X.509 device certificate: `{device_id}_0_{sig}_{YYYYMMDDHH}`, no password.
      */
     IOTMQTT_AUTH_KIND_CERTIFICATE = 4,
-#endif
 } iotmqtt_auth_kind;
-#endif
 
-#if defined(IOTMQTT_IOTDA)
 /**
  * What kind of topic an `iotmqtt_topic` is.
  */
 typedef enum iotmqtt_topic_type {
-#if defined(IOTMQTT_IOTDA)
     /**
      * Under `$oc` (or invalid) but not in the catalogue (`topic`). Cannot be built.
      */
     IOTMQTT_TOPIC_TYPE_UNKNOWN = 0,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * `$oc/devices/{device_id}/sys/…` (`device_id`, `sys`, `request_id`, `suffix`).
      */
     IOTMQTT_TOPIC_TYPE_DEVICE = 1,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * `$oc/bridges/{bridge_id}/devices/{device_id}/sys/…` (`bridge_id`, `device_id`, `sys`,
      * `request_id`, `suffix`).
      */
     IOTMQTT_TOPIC_TYPE_BRIDGE = 2,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * `$oc/devices/{device_id}/user/{name}` (`device_id`, `name`).
      */
     IOTMQTT_TOPIC_TYPE_USER = 3,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * `$oc/m2m/to/{to}/from/{from}/request_id={request_id}`.
      */
     IOTMQTT_TOPIC_TYPE_M2M = 4,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * `/huawei/v1/devices/{device_id}/…` (`device_id`, `legacy`).
      */
     IOTMQTT_TOPIC_TYPE_LEGACY = 5,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * A free custom topic, not under `$oc` (`topic`).
      */
     IOTMQTT_TOPIC_TYPE_CUSTOM = 6,
-#endif
 } iotmqtt_topic_type;
-#endif
 
-#if defined(IOTMQTT_IOTDA)
 /**
  * A system topic: the part after `…/sys/`.
  */
 typedef enum iotmqtt_sys_topic {
-#if defined(IOTMQTT_IOTDA)
     /**
      * Up `messages/up` (report suffix).
      */
     IOTMQTT_SYS_TOPIC_MESSAGES_UP = 0,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Down `messages/down`.
      */
     IOTMQTT_SYS_TOPIC_MESSAGES_DOWN = 1,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Up `properties/report` (report suffix).
      */
     IOTMQTT_SYS_TOPIC_PROPERTIES_REPORT = 2,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Up `gateway/sub_devices/properties/report` (report suffix).
      */
     IOTMQTT_SYS_TOPIC_GATEWAY_PROPERTIES_REPORT = 3,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Down `properties/set/request_id={rid}`.
      */
     IOTMQTT_SYS_TOPIC_PROPERTIES_SET = 4,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Up `properties/set/response/request_id={rid}`.
      */
     IOTMQTT_SYS_TOPIC_PROPERTIES_SET_RESPONSE = 5,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Down `properties/get/request_id={rid}`.
      */
     IOTMQTT_SYS_TOPIC_PROPERTIES_GET = 6,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Up `properties/get/response/request_id={rid}`.
      */
     IOTMQTT_SYS_TOPIC_PROPERTIES_GET_RESPONSE = 7,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Down `commands/request_id={rid}`.
      */
     IOTMQTT_SYS_TOPIC_COMMAND = 8,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Up `commands/response/request_id={rid}`.
      */
     IOTMQTT_SYS_TOPIC_COMMAND_RESPONSE = 9,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Up `shadow/get/request_id={rid}`.
      */
     IOTMQTT_SYS_TOPIC_SHADOW_GET = 10,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Down `shadow/get/response/request_id={rid}`.
      */
     IOTMQTT_SYS_TOPIC_SHADOW_GET_RESPONSE = 11,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Up `events/up`.
      */
     IOTMQTT_SYS_TOPIC_EVENTS_UP = 12,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Down `events/down`.
      */
     IOTMQTT_SYS_TOPIC_EVENTS_DOWN = 13,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Up `bootstrap/up`.
      */
     IOTMQTT_SYS_TOPIC_BOOTSTRAP_UP = 14,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Down `bootstrap/down`.
      */
     IOTMQTT_SYS_TOPIC_BOOTSTRAP_DOWN = 15,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Up `sub_device_manage/messages/up`.
      */
     IOTMQTT_SYS_TOPIC_SUB_DEVICE_MESSAGES_UP = 16,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Up, bridge: `login/request_id={rid}`.
      */
     IOTMQTT_SYS_TOPIC_LOGIN = 17,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Down, bridge: `login/response/request_id={rid}`.
      */
     IOTMQTT_SYS_TOPIC_LOGIN_RESPONSE = 18,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Up, bridge: `logout/request_id={rid}`.
      */
     IOTMQTT_SYS_TOPIC_LOGOUT = 19,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Down, bridge: `logout/response/request_id={rid}`.
      */
     IOTMQTT_SYS_TOPIC_LOGOUT_RESPONSE = 20,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Up, bridge: `reset_secret/request_id={rid}`.
      */
     IOTMQTT_SYS_TOPIC_RESET_SECRET = 21,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Down, bridge: `reset_secret/response/request_id={rid}`.
      */
     IOTMQTT_SYS_TOPIC_RESET_SECRET_RESPONSE = 22,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Down, bridge: `disconnect`.
      */
     IOTMQTT_SYS_TOPIC_DISCONNECT = 23,
-#endif
 } iotmqtt_sys_topic;
-#endif
 
-#if defined(IOTMQTT_IOTDA)
 /**
  * The optional suffix of the three report topics.
  */
 typedef enum iotmqtt_report_suffix {
-#if defined(IOTMQTT_IOTDA)
     /**
      * None.
      */
     IOTMQTT_REPORT_SUFFIX_NONE = 0,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * `?encoding=gzip`.
      */
     IOTMQTT_REPORT_SUFFIX_GZIP = 1,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * `?request_id={request_id}`.
      */
     IOTMQTT_REPORT_SUFFIX_REQUEST_ID = 2,
-#endif
 } iotmqtt_report_suffix;
-#endif
 
-#if defined(IOTMQTT_IOTDA)
 /**
  * The version 3 ("legacy") topics.
  */
 typedef enum iotmqtt_legacy_topic {
-#if defined(IOTMQTT_IOTDA)
     /**
      * Up `data/json`.
      */
     IOTMQTT_LEGACY_TOPIC_DATA_JSON = 0,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Up `data/binary`.
      */
     IOTMQTT_LEGACY_TOPIC_DATA_BINARY = 1,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Down `command/json`.
      */
     IOTMQTT_LEGACY_TOPIC_COMMAND_JSON = 2,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Down `command/binary`.
      */
     IOTMQTT_LEGACY_TOPIC_COMMAND_BINARY = 3,
-#endif
 } iotmqtt_legacy_topic;
-#endif
 
-#if defined(IOTMQTT_IOTDA)
 /**
  * Who publishes on a topic.
  */
 typedef enum iotmqtt_direction {
-#if defined(IOTMQTT_IOTDA)
     /**
      * Unknown (an `IOTMQTT_TOPIC_TYPE_UNKNOWN` topic).
      */
     IOTMQTT_DIRECTION_UNKNOWN = 0,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * The device publishes.
      */
     IOTMQTT_DIRECTION_UP = 1,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * The platform publishes.
      */
     IOTMQTT_DIRECTION_DOWN = 2,
-#endif
-#if defined(IOTMQTT_IOTDA)
     /**
      * Either.
      */
     IOTMQTT_DIRECTION_BOTH = 3,
-#endif
 } iotmqtt_direction;
-#endif
 
 /**
  * An MQTT protocol version, by its CONNECT protocol level.
@@ -1103,7 +997,7 @@ typedef struct iotmqtt_client_config {
      */
     bool manual_ack;
     /**
-     * Write-ahead persistence: `IOTMQTT_EVENT_PERSIST_REQUIRED` and output held back until
+     * Write-ahead persistence: `IOTMQTT_EVENT_TYPE_PERSIST_REQUIRED` and output held back until
      * `iotmqtt_client_snapshot` (default false).
      */
     bool persistence;
@@ -1194,7 +1088,7 @@ typedef struct iotmqtt_subscription {
 } iotmqtt_subscription;
 
 /**
- * `IOTMQTT_EVENT_MESSAGE`: a message the server delivered (topic alias resolved).
+ * `IOTMQTT_EVENT_TYPE_MESSAGE`: a message the server delivered (topic alias resolved).
  */
 typedef struct iotmqtt_message_event {
     /**
@@ -1226,8 +1120,8 @@ typedef struct iotmqtt_message_event {
      */
     struct iotmqtt_properties properties;
     /**
-     * Manual-ack mode, QoS 1 and 2: pass it to `iotmqtt_client_ack` once the message is
-     * stored. 0 otherwise.
+     * QoS 1 and 2: in manual-ack mode, pass it to `iotmqtt_client_ack` once the message is
+     * stored (in automatic mode taking the event acknowledged it). 0 at QoS 0.
      */
     uint64_t ack_token;
 } iotmqtt_message_event;
@@ -1261,7 +1155,7 @@ typedef struct iotmqtt_string_pairs {
 } iotmqtt_string_pairs;
 
 /**
- * `IOTMQTT_EVENT_CONNECTED`: everything CONNACK said, with 5.0 defaults for absent properties.
+ * `IOTMQTT_EVENT_TYPE_CONNECTED`: everything CONNACK said, with 5.0 defaults for absent properties.
  */
 typedef struct iotmqtt_connected_event {
     /**
@@ -1347,7 +1241,7 @@ typedef struct iotmqtt_connected_event {
 } iotmqtt_connected_event;
 
 /**
- * `IOTMQTT_EVENT_PUBLISH_ACKED` and `IOTMQTT_EVENT_PUBLISH_COMPLETED`.
+ * `IOTMQTT_EVENT_TYPE_PUBLISH_ACKED` and `IOTMQTT_EVENT_PUBLISH_COMPLETED`.
  */
 typedef struct iotmqtt_ack_event {
     /**
@@ -1365,7 +1259,7 @@ typedef struct iotmqtt_ack_event {
 } iotmqtt_ack_event;
 
 /**
- * `IOTMQTT_EVENT_PUBLISH_DROPPED`.
+ * `IOTMQTT_EVENT_TYPE_PUBLISH_DROPPED`.
  */
 typedef struct iotmqtt_dropped_event {
     /**
@@ -1387,7 +1281,7 @@ typedef struct iotmqtt_dropped_event {
 } iotmqtt_dropped_event;
 
 /**
- * `IOTMQTT_EVENT_SUBSCRIBED` and `IOTMQTT_EVENT_UNSUBSCRIBED`.
+ * `IOTMQTT_EVENT_TYPE_SUBSCRIBED` and `IOTMQTT_EVENT_TYPE_UNSUBSCRIBED`.
  */
 typedef struct iotmqtt_subscribed_event {
     /**
@@ -1409,7 +1303,7 @@ typedef struct iotmqtt_subscribed_event {
 } iotmqtt_subscribed_event;
 
 /**
- * `IOTMQTT_EVENT_CONNECTION_LOST`.
+ * `IOTMQTT_EVENT_TYPE_CONNECTION_LOST`.
  */
 typedef struct iotmqtt_connection_lost_event {
     /**
@@ -1438,7 +1332,7 @@ typedef struct iotmqtt_connection_lost_event {
 } iotmqtt_connection_lost_event;
 
 /**
- * `IOTMQTT_EVENT_AUTH_CHALLENGE` and `IOTMQTT_EVENT_REAUTHENTICATED`.
+ * `IOTMQTT_EVENT_TYPE_AUTH_CHALLENGE` and `IOTMQTT_EVENT_TYPE_REAUTHENTICATED`.
  */
 typedef struct iotmqtt_auth_event {
     /**
@@ -1463,7 +1357,7 @@ typedef struct iotmqtt_event {
     /**
      * Which event; `IOTMQTT_EVENT_TYPE_NONE` when there was none.
      */
-    enum iotmqtt_event_type kind;
+    enum iotmqtt_event_type type;
     /**
      * `IOTMQTT_EVENT_TYPE_MESSAGE`.
      */
@@ -1578,7 +1472,7 @@ typedef struct iotmqtt_packet {
     /**
      * The packet type, an `iotmqtt_packet_type`.
      */
-    uint8_t packet_type;
+    uint8_t type;
     /**
      * CONNECT: the protocol version it asks for, an `iotmqtt_protocol_version`.
      */
@@ -1669,7 +1563,6 @@ typedef struct iotmqtt_packet {
     struct iotmqtt_properties properties;
 } iotmqtt_packet;
 
-#if defined(IOTMQTT_IOTDA)
 /**
  * A device identity. Strings are NUL-terminated UTF-8; those a kind does not use may be NULL.
  */
@@ -1700,9 +1593,7 @@ typedef struct iotmqtt_device_auth {
      */
     uint8_t sig_type;
 } iotmqtt_device_auth;
-#endif
 
-#if defined(IOTMQTT_IOTDA)
 /**
  * A caller's buffer for NUL-terminated text: `ptr` and `cap` are in, `len` is out (the text's
  * length without the NUL, also when the buffer is too small, so that `len + 1` is the size
@@ -1722,9 +1613,7 @@ typedef struct iotmqtt_text_buffer {
      */
     size_t len;
 } iotmqtt_text_buffer;
-#endif
 
-#if defined(IOTMQTT_IOTDA)
 /**
  * Any IoTDA topic as one flat struct: `type` (an `iotmqtt_topic_type`) says which fields are
  * meaningful, the others are zero. `iotmqtt_topic_parse` fills it with spans into the parsed
@@ -1734,7 +1623,7 @@ typedef struct iotmqtt_topic {
     /**
      * An `iotmqtt_topic_type`.
      */
-    uint8_t topic_type;
+    uint8_t type;
     /**
      * DEVICE, BRIDGE: an `iotmqtt_sys_topic`.
      */
@@ -1780,7 +1669,6 @@ typedef struct iotmqtt_topic {
      */
     struct iotmqtt_str topic;
 } iotmqtt_topic;
-#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -1971,7 +1859,7 @@ enum iotmqtt_status iotmqtt_client_poll_transmit(struct iotmqtt_client *client, 
 enum iotmqtt_status iotmqtt_client_poll_timeout(struct iotmqtt_client *client, uint64_t *out_ms);
 
 /**
- * Takes the next event into `out` (`out->kind` is `IOTMQTT_EVENT_TYPE_NONE` when there is
+ * Takes the next event into `out` (`out->type` is `IOTMQTT_EVENT_TYPE_NONE` when there is
  * none). Its spans borrow from the client **until the next call on this client**; copy what
  * you keep. Taking a QoS 1/2 message in automatic-ack mode queues its acknowledgement: poll
  * transmit again afterwards.
@@ -2101,7 +1989,6 @@ const char *iotmqtt_status_str(int status);
  */
 enum iotmqtt_status iotmqtt_last_error(struct iotmqtt_error *out);
 
-#if defined(IOTMQTT_IOTDA)
 /**
  * The CONNECT ClientId, User Name and Password of `auth` at the UTC time `unix_ms`
  * (milliseconds since 1970; the ClientId and the password carry the hour), each written
@@ -2117,9 +2004,7 @@ enum iotmqtt_status iotmqtt_last_error(struct iotmqtt_error *out);
  * whose `ptr` is NULL or points to `cap` writable bytes; `has_password` is NULL or writable.
  */
 enum iotmqtt_status iotmqtt_iotda_credentials(const struct iotmqtt_device_auth *auth, uint64_t unix_ms, struct iotmqtt_text_buffer *client_id, struct iotmqtt_text_buffer *username, struct iotmqtt_text_buffer *password, bool *has_password);
-#endif
 
-#if defined(IOTMQTT_IOTDA)
 /**
  * The password for `secret` at `timestamp` (`YYYYMMDDHH`, e.g. taken from a ClientId) with
  * `sig_type`: lowercase hex HMAC-SHA256 (0, 1) or HMAC-SM3 (2) keyed by the timestamp.
@@ -2131,9 +2016,7 @@ enum iotmqtt_status iotmqtt_iotda_credentials(const struct iotmqtt_device_auth *
  * writable bytes; `out_len` is NULL or writable.
  */
 enum iotmqtt_status iotmqtt_iotda_compute_password(const char *secret, const char *timestamp, uint8_t sig_type, char *buf, size_t cap, size_t *out_len);
-#endif
 
-#if defined(IOTMQTT_IOTDA)
 /**
  * The device secret a device provisioned through a registration group uses: lowercase hex
  * HMAC-SHA256 keyed by `device_id` over the decoded `group_secret` (base64). Written
@@ -2144,9 +2027,20 @@ enum iotmqtt_status iotmqtt_iotda_compute_password(const char *secret, const cha
  * writable bytes; `out_len` is NULL or writable.
  */
 enum iotmqtt_status iotmqtt_iotda_derive_device_secret(const char *group_secret, const char *device_id, char *buf, size_t cap, size_t *out_len);
-#endif
 
-#if defined(IOTMQTT_IOTDA)
+/**
+ * The device secret the password of `auth` is made from: the secret itself, or for a
+ * registration-group identity the derived device secret. Written NUL-terminated to `buf`;
+ * `out_len` receives its length, also when `buf` is too small. `has_secret` (may be NULL)
+ * receives whether there is one: certificate identities have none (and write "").
+ * Building the identity checks every part of it, so this is also how to validate one.
+ *
+ * # Safety
+ * `auth` is NULL or a valid identity; `buf` is NULL or points to `cap` writable bytes;
+ * `out_len` and `has_secret` are NULL or writable.
+ */
+enum iotmqtt_status iotmqtt_iotda_device_secret(const struct iotmqtt_device_auth *auth, char *buf, size_t cap, size_t *out_len, bool *has_secret);
+
 /**
  * Parses a UTC time in one of IoTDA's forms (`20161219T114920Z`,
  * `2016-12-19T11:49:20.000Z`, or `2016-12-19T11:49:20Z`) into milliseconds since 1970.
@@ -2155,9 +2049,7 @@ enum iotmqtt_status iotmqtt_iotda_derive_device_secret(const char *group_secret,
  * `text` is NULL or NUL-terminated; `out_unix_ms` is NULL or writable.
  */
 enum iotmqtt_status iotmqtt_utc_parse(const char *text, uint64_t *out_unix_ms);
-#endif
 
-#if defined(IOTMQTT_IOTDA)
 /**
  * Parses any topic into `out` (never fails on the topic itself: what is not catalogued is
  * CUSTOM or UNKNOWN). `out`'s spans point into `topic`: keep it alive while you use them.
@@ -2166,9 +2058,7 @@ enum iotmqtt_status iotmqtt_utc_parse(const char *text, uint64_t *out_unix_ms);
  * `topic` is NULL or NUL-terminated; `out` is NULL or writable.
  */
 enum iotmqtt_status iotmqtt_topic_parse(const char *topic, struct iotmqtt_topic *out);
-#endif
 
-#if defined(IOTMQTT_IOTDA)
 /**
  * Builds the topic `topic` describes, after checking every part (ids, request id, names,
  * catalogue rules, length), NUL-terminated into `buf`; `out_len` receives its length, also when
@@ -2180,9 +2070,7 @@ enum iotmqtt_status iotmqtt_topic_parse(const char *topic, struct iotmqtt_topic 
  * `out_len` is NULL or writable.
  */
 enum iotmqtt_status iotmqtt_topic_write(const struct iotmqtt_topic *topic, char *buf, size_t cap, size_t *out_len);
-#endif
 
-#if defined(IOTMQTT_IOTDA)
 /**
  * Builds the system topic `sys` (an `iotmqtt_sys_topic`) of a directly connected device,
  * NUL-terminated into `buf`. `request_id` is the request id of the topics that carry one
@@ -2195,9 +2083,7 @@ enum iotmqtt_status iotmqtt_topic_write(const struct iotmqtt_topic *topic, char 
  * writable bytes; `out_len` is NULL or writable.
  */
 enum iotmqtt_status iotmqtt_topic_device(const char *device_id, uint8_t sys, const char *request_id, char *buf, size_t cap, size_t *out_len);
-#endif
 
-#if defined(IOTMQTT_IOTDA)
 /**
  * The `index`-th subscription filter that covers the downstream system topics of
  * `device_id` (messages, property set/get, commands, shadow responses, events), e.g.
@@ -2210,7 +2096,6 @@ enum iotmqtt_status iotmqtt_topic_device(const char *device_id, uint8_t sys, con
  * `out_len` and `count` are NULL or writable.
  */
 enum iotmqtt_status iotmqtt_iotda_downstream_filter(const char *device_id, size_t index, char *buf, size_t cap, size_t *out_len, size_t *count);
-#endif
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -67,8 +67,8 @@ pub struct MessageEvent {
     pub packet_id: u16,
     /// PUBLISH properties (5.0), the Topic Alias removed.
     pub properties: Properties,
-    /// Manual-ack mode, QoS 1 and 2: pass it to `iotmqtt_client_ack` once the message is
-    /// stored. 0 otherwise.
+    /// QoS 1 and 2: in manual-ack mode, pass it to `iotmqtt_client_ack` once the message is
+    /// stored (in automatic mode taking the event acknowledged it). 0 at QoS 0.
     pub ack_token: u64,
 }
 

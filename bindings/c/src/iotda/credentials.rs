@@ -224,6 +224,37 @@ pub unsafe extern "C" fn iotmqtt_iotda_derive_device_secret(
     })
 }
 
+/// The device secret the password of `auth` is made from: the secret itself, or for a
+/// registration-group identity the derived device secret. Written NUL-terminated to `buf`;
+/// `out_len` receives its length, also when `buf` is too small. `has_secret` (may be NULL)
+/// receives whether there is one: certificate identities have none (and write "").
+/// Building the identity checks every part of it, so this is also how to validate one.
+///
+/// # Safety
+/// `auth` is NULL or a valid identity; `buf` is NULL or points to `cap` writable bytes;
+/// `out_len` and `has_secret` are NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn iotmqtt_iotda_device_secret(
+    auth: *const DeviceAuth,
+    buf: *mut c_char,
+    cap: usize,
+    out_len: *mut usize,
+    has_secret: *mut bool,
+) -> Status {
+    guard(|| {
+        let auth = unsafe { auth_in(in_ref(auth, "auth")?) }?;
+        let has_out = (!has_secret.is_null())
+            .then(|| unsafe { out_ptr(has_secret, "has_secret") })
+            .transpose()?;
+        let secret = auth.device_secret();
+        unsafe { write_text(buf, cap, out_len, secret.map_or("", DeviceSecret::expose)) }?;
+        if let Some(out) = has_out {
+            out.write(secret.is_some());
+        }
+        Ok(())
+    })
+}
+
 /// Parses a UTC time in one of IoTDA's forms (`20161219T114920Z`,
 /// `2016-12-19T11:49:20.000Z`, or `2016-12-19T11:49:20Z`) into milliseconds since 1970.
 ///

@@ -7,7 +7,7 @@ mod topics;
 
 pub use credentials::{
     AuthKind, DeviceAuth, TextBuffer, iotmqtt_iotda_compute_password, iotmqtt_iotda_credentials,
-    iotmqtt_iotda_derive_device_secret, iotmqtt_utc_parse,
+    iotmqtt_iotda_derive_device_secret, iotmqtt_iotda_device_secret, iotmqtt_utc_parse,
 };
 pub use topics::{
     Direction, LegacyTopic, ReportSuffix, SysTopic, Topic, TopicType,
