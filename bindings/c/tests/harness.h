@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common.h"
 #include "iotmqtt.h"
 
 extern int harness_failures;
@@ -79,8 +80,5 @@ extern const char *harness_current;
         }                                                                                  \
         return 0;                                                                          \
     } while (0)
-
-/* Hex helpers shared by the suites. Returns the number of bytes, or -1 on bad hex. */
-long hex_decode(const char *hex, uint8_t *out, size_t cap);
 
 #endif
