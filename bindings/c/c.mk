@@ -3,6 +3,7 @@
 #   make header                  regenerate bindings/c/include/iotmqtt.h with cbindgen
 #   make install PREFIX=/usr/local   the header, libiotmqtt.a, libiotmqtt.so and iotmqtt.pc
 #   make c-test                  the C suites (plain, valgrind, ASan+UBSan) and the device example
+#                                against mosquitto and the iotmqtt emulator
 #   make footprint               Cortex-M4 flash sizes and x86_64 library sizes (BENCHMARKS.md)
 
 C_DIR := bindings/c
@@ -20,13 +21,13 @@ C_NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 C_CFLAGS := -std=c11 -Wall -Wextra -Werror -pedantic -g -O1
 C_SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 C_TEST_PREFIX := $(C_OUT)/prefix
-C_TESTS := test_codec test_client test_iotda test_args test_scenarios
+C_TESTS := test_codec test_client test_iotda test_device test_args test_scenarios
 C_PKG = PKG_CONFIG_PATH=$(C_TEST_PREFIX)/lib/pkgconfig pkg-config
 
 C_APT_STAMP := $(CARGO_TARGET_DIR)/.stamps/apt-c
 $(C_APT_STAMP):
 	@mkdir -p $(dir $@)
-	@need=""; for p in gcc make pkg-config valgrind libcjson-dev mosquitto mosquitto-clients; do \
+	@need=""; for p in gcc make pkg-config valgrind curl libcjson-dev mosquitto mosquitto-clients; do \
 	  dpkg -s $$p >/dev/null 2>&1 || need="$$need $$p"; done; \
 	if [ -n "$$need" ]; then echo "installing:$$need"; \
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
@@ -89,4 +90,5 @@ c-test: c-header-check c-build-tests
 	  echo "== $$t (ASan+UBSan)"; ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    $(C_OUT)/bin/$$t-san $(CURDIR)/tests >/dev/null; \
 	done
-	$(C_DIR)/tests/device_test.sh $(C_OUT)/bin/device
+	$(CARGO) build -p iotmqtt-cli --bin iotmqtt
+	$(C_DIR)/tests/device_test.sh $(C_OUT)/bin/device $(CARGO_TARGET_DIR)/debug/iotmqtt

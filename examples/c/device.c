@@ -1,19 +1,20 @@
 /*
- * A Huawei Cloud IoTDA device in C over POSIX sockets and poll(): it logs in with fresh
- * credentials on every connection attempt, reports its properties periodically, answers
- * commands and property requests, and reconnects when the connection is lost.
+ * A Huawei Cloud IoTDA device in C over POSIX sockets and poll(): it logs in with credentials
+ * made from the UTC hour on every connection attempt, reports its properties periodically,
+ * answers commands and property requests, and reconnects when the connection is lost.
  *
- * iotmqtt does the protocol (MQTT session, IoTDA credentials and topics); this file only moves
- * bytes and time. Plain TCP: for TLS, put a TLS library between the socket and the two calls
- * marked "transport".
+ * iotmqtt does the protocol (the MQTT session, IoTDA's login, topics, JSON and pacing); this
+ * file only moves bytes and time. Plain TCP: for TLS, put a TLS library between the socket and
+ * the two calls marked "transport".
  *
  *   cc -o device device.c $(pkg-config --cflags --libs iotmqtt)
- *   ./device --host 127.0.0.1 --port 1883 --device-id dev_1 --secret s3cr3t-Key
+ *   ./device --host 127.0.0.1 --port 1883 --device-id 5f1c0d2e_sensor01 --secret s3cr3t-Key
  *
  * Options: --report-ms N (default 10000), --keep-alive S (default 120), --protocol 3.1.1|5,
  * --reconnect-max-ms N (default 30000). SIGINT/SIGTERM disconnect cleanly and exit 0.
- * Every line printed starts with a word a test can look for: login, connected, subscribed,
- * reported, command, properties_set, properties_get, lost, reconnecting, disconnected.
+ * Every line printed starts with a word a test can look for: connecting, connected,
+ * subscribed, reported, command, properties_set, properties_get, lost, reconnecting,
+ * disconnected, exit.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -44,14 +45,14 @@ typedef struct {
 
 typedef struct {
     options opt;
-    iotmqtt_client *client;
+    iotmqtt_device *device;
     int fd; /* -1: no transport */
     uint8_t *out;
     size_t out_cap;
     uint64_t next_report;
     unsigned reports, commands;
     double temperature;
-} device;
+} app;
 
 static uint64_t monotonic_ms(void) {
     struct timespec ts;
@@ -65,14 +66,22 @@ static uint64_t utc_ms(void) {
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* Prints the status of a failed call with the library's last error, and exits. */
-static void check(iotmqtt_status s, iotmqtt_client *c, const char *what) {
+/* Stops with the library's last error when a call failed. */
+static void check(iotmqtt_status s, iotmqtt_device *d, const char *what) {
     if (s == IOTMQTT_STATUS_OK) return;
     iotmqtt_error e;
-    if (c) iotmqtt_client_last_error(c, &e);
+    if (d) iotmqtt_device_last_error(d, &e);
     else iotmqtt_last_error(&e);
     fprintf(stderr, "%s: %s (%s: %s)\n", what, iotmqtt_status_str((int)s), e.code, e.message);
     exit(1);
+}
+
+/* A queued reply or report that fails (a full queue) is reported and skipped. */
+static void soft(iotmqtt_status s, iotmqtt_device *d, const char *what) {
+    if (s == IOTMQTT_STATUS_OK) return;
+    iotmqtt_error e;
+    iotmqtt_device_last_error(d, &e);
+    printf("dropped %s: %s\n", what, e.message);
 }
 
 /* ------------------------------------------------------------------ transport */
@@ -95,34 +104,33 @@ static int tcp_connect(const char *host, const char *port) {
     return fd;
 }
 
-static void close_transport(device *d) {
-    if (d->fd >= 0) close(d->fd);
-    d->fd = -1;
+static void close_transport(app *a) {
+    if (a->fd >= 0) close(a->fd);
+    a->fd = -1;
 }
 
-/* Writes everything the client has to send (transport). */
-static void flush_output(device *d, uint64_t now) {
+/* Writes everything the device has to send (transport). */
+static void flush_output(app *a, uint64_t now) {
     for (;;) {
         size_t n = 0;
-        iotmqtt_status s = iotmqtt_client_poll_transmit(d->client, now, d->out, d->out_cap, &n);
+        iotmqtt_status s = iotmqtt_device_poll_transmit(a->device, now, a->out, a->out_cap, &n);
         if (s == IOTMQTT_STATUS_BUFFER_TOO_SMALL) {
             /* n is the size of the next packet: grow and try again. */
-            uint8_t *bigger = realloc(d->out, n);
+            uint8_t *bigger = realloc(a->out, n);
             if (!bigger) exit(1);
-            d->out = bigger;
-            d->out_cap = n;
+            a->out = bigger;
+            a->out_cap = n;
             continue;
         }
-        check(s, d->client, "poll_transmit");
+        check(s, a->device, "poll_transmit");
         if (n == 0) return;
         size_t sent = 0;
-        while (d->fd >= 0 && sent < n) {
-            ssize_t w = send(d->fd, d->out + sent, n - sent, MSG_NOSIGNAL);
+        while (a->fd >= 0 && sent < n) {
+            ssize_t w = send(a->fd, a->out + sent, n - sent, MSG_NOSIGNAL);
             if (w < 0 && errno == EINTR) continue;
             if (w <= 0) {
-                /* The client learns of it below; what was not sent is lost with the link. */
-                close_transport(d);
-                check(iotmqtt_client_handle_closed(d->client, now), d->client, "handle_closed");
+                close_transport(a);
+                check(iotmqtt_device_handle_closed(a->device, now), a->device, "handle_closed");
                 break;
             }
             sent += (size_t)w;
@@ -132,152 +140,91 @@ static void flush_output(device *d, uint64_t now) {
 
 /* ------------------------------------------------------------------ the application */
 
-static void publish_json(device *d, const char *topic, const char *json) {
-    uint16_t id = 0;
-    iotmqtt_status s = iotmqtt_client_publish(d->client, topic, (const uint8_t *)json, strlen(json),
-                                              IOTMQTT_QOS_AT_LEAST_ONCE, false, NULL, 0, &id);
-    if (s == IOTMQTT_STATUS_QUEUE_FULL) {
-        printf("dropped %s: queue full\n", topic);
-        return;
-    }
-    check(s, d->client, "publish");
-}
-
-static void report_properties(device *d) {
-    char topic[256], json[256];
-    size_t n;
-    check(iotmqtt_topic_device(d->opt.device_id, IOTMQTT_SYS_TOPIC_PROPERTIES_REPORT, NULL, topic,
-                               sizeof topic, &n),
-          NULL, "topic");
-    d->temperature += 0.5;
-    snprintf(json, sizeof json,
+static void current_properties(app *a, char *json, size_t cap) {
+    snprintf(json, cap,
              "{\"services\":[{\"service_id\":\"Sensor\",\"properties\":"
              "{\"temperature\":%.1f,\"reports\":%u}}]}",
-             d->temperature, d->reports + 1);
-    publish_json(d, topic, json);
-    d->reports++;
-    printf("reported %u\n", d->reports);
+             a->temperature, a->reports);
 }
 
-/* Answers a request on the response topic with the same request id. */
-static void respond(device *d, iotmqtt_topic *request, iotmqtt_sys_topic response_sys,
-                    const char *json) {
-    char topic[512];
-    size_t n;
-    request->sys = (uint8_t)response_sys;
-    check(iotmqtt_topic_write(request, topic, sizeof topic, &n), NULL, "response topic");
-    publish_json(d, topic, json);
+static void report_properties(app *a) {
+    char json[256];
+    a->temperature += 0.5;
+    a->reports++;
+    current_properties(a, json, sizeof json);
+    soft(iotmqtt_device_report_properties(a->device, json, IOTMQTT_REPORT_SUFFIX_NONE, NULL),
+         a->device, "report");
+    printf("reported %u\n", a->reports);
 }
 
-static void on_message(device *d, const iotmqtt_message_event *m) {
-    /* The spans borrow from the client until the next call on it: copy what is needed. */
-    char topic[512];
-    if (m->topic.len >= sizeof topic) return;
-    memcpy(topic, m->topic.ptr, m->topic.len);
-    topic[m->topic.len] = 0;
-    char payload[1024];
-    size_t plen = m->payload.len < sizeof payload - 1 ? m->payload.len : sizeof payload - 1;
-    memcpy(payload, m->payload.ptr, plen);
-    payload[plen] = 0;
-
-    iotmqtt_topic t;
-    check(iotmqtt_topic_parse(topic, &t), NULL, "topic_parse");
-    if (t.type != IOTMQTT_TOPIC_TYPE_DEVICE) {
-        printf("message %s\n", topic);
-        return;
-    }
-    char rid[256];
-    snprintf(rid, sizeof rid, "%.*s", (int)t.request_id.len, t.request_id.ptr ? t.request_id.ptr : "");
-    switch (t.sys) {
-    case IOTMQTT_SYS_TOPIC_COMMAND:
-        d->commands++;
-        printf("command request_id=%s payload=%s\n", rid, payload);
-        respond(d, &t, IOTMQTT_SYS_TOPIC_COMMAND_RESPONSE,
-                "{\"result_code\":0,\"response_name\":\"COMMAND_RESPONSE\","
-                "\"paras\":{\"result\":\"done\"}}");
-        break;
-    case IOTMQTT_SYS_TOPIC_PROPERTIES_SET:
-        printf("properties_set request_id=%s\n", rid);
-        respond(d, &t, IOTMQTT_SYS_TOPIC_PROPERTIES_SET_RESPONSE,
-                "{\"result_code\":0,\"result_desc\":\"success\"}");
-        break;
-    case IOTMQTT_SYS_TOPIC_PROPERTIES_GET: {
-        char json[256];
-        snprintf(json, sizeof json,
-                 "{\"services\":[{\"service_id\":\"Sensor\",\"properties\":"
-                 "{\"temperature\":%.1f}}]}",
-                 d->temperature);
-        printf("properties_get request_id=%s\n", rid);
-        respond(d, &t, IOTMQTT_SYS_TOPIC_PROPERTIES_GET_RESPONSE, json);
-        break;
-    }
-    default: printf("message %s\n", topic); break;
-    }
+/* The event's request id as a C string (its span borrows from the device). */
+static void request_id_of(const iotmqtt_device_event *e, char *rid, size_t cap) {
+    snprintf(rid, cap, "%.*s", (int)e->request_id.len, e->request_id.ptr ? e->request_id.ptr : "");
 }
 
-/* A fresh login for this attempt: the ClientId and the password carry the current UTC hour. */
-static void log_in(device *d) {
-    iotmqtt_device_auth auth;
-    memset(&auth, 0, sizeof auth);
-    auth.kind = IOTMQTT_AUTH_KIND_SECRET;
-    auth.device_id = d->opt.device_id;
-    auth.secret = d->opt.secret;
-    char id[300], user[200], password[100];
-    iotmqtt_text_buffer ib = {id, sizeof id, 0}, ub = {user, sizeof user, 0},
-                        pb = {password, sizeof password, 0};
-    check(iotmqtt_iotda_credentials(&auth, utc_ms(), &ib, &ub, &pb, NULL), NULL, "credentials");
-    check(iotmqtt_client_set_client_id(d->client, id), d->client, "set_client_id");
-    check(iotmqtt_client_set_credentials(d->client, user, (const uint8_t *)password, pb.len),
-          d->client, "set_credentials");
-    memset(password, 0, sizeof password);
-    printf("login client_id=%s\n", id);
-}
-
-static void subscribe_downstream(device *d) {
-    size_t count = 1, n;
-    for (size_t i = 0; i < count; i++) {
-        char filter[256];
-        check(iotmqtt_iotda_downstream_filter(d->opt.device_id, i, filter, sizeof filter, &n, &count),
-              NULL, "downstream_filter");
-        iotmqtt_subscription sub = {filter, IOTMQTT_QOS_AT_LEAST_ONCE, false, false, 0};
-        check(iotmqtt_client_subscribe(d->client, &sub, 1, NULL, 0, NULL), d->client, "subscribe");
-    }
-}
-
-/* Takes every event; returns 1 when the device should exit. */
-static int handle_events(device *d, uint64_t now) {
+/* Takes every event; returns 1 when the program should exit. */
+static int handle_events(app *a, uint64_t now) {
     for (;;) {
-        iotmqtt_event e;
-        check(iotmqtt_client_poll_event(d->client, &e), d->client, "poll_event");
+        iotmqtt_device_event e;
+        check(iotmqtt_device_poll_event(a->device, &e), a->device, "poll_event");
+        char rid[256], json[512];
         switch (e.type) {
-        case IOTMQTT_EVENT_TYPE_NONE: return 0;
-        case IOTMQTT_EVENT_TYPE_CREDENTIALS_NEEDED: log_in(d); break;
-        case IOTMQTT_EVENT_TYPE_CONNECTED:
-            printf("connected session_present=%d\n", e.connected.session_present);
-            subscribe_downstream(d);
-            d->next_report = now;
+        case IOTMQTT_DEVICE_EVENT_TYPE_NONE: return 0;
+        case IOTMQTT_DEVICE_EVENT_TYPE_COMMAND:
+            request_id_of(&e, rid, sizeof rid);
+            a->commands++;
+            printf("command request_id=%s %.*s\n", rid, (int)e.json.len, e.json.ptr);
+            soft(iotmqtt_device_respond_command(a->device, rid,
+                                                "{\"result_code\":0,\"response_name\":"
+                                                "\"COMMAND_RESPONSE\",\"paras\":{\"result\":\"done\"}}"),
+                 a->device, "command response");
             break;
-        case IOTMQTT_EVENT_TYPE_SUBSCRIBED:
-            printf("subscribed packet_id=%u\n", e.subscribed.packet_id);
+        case IOTMQTT_DEVICE_EVENT_TYPE_PROPERTIES_SET:
+            request_id_of(&e, rid, sizeof rid);
+            printf("properties_set request_id=%s %.*s\n", rid, (int)e.json.len, e.json.ptr);
+            soft(iotmqtt_device_respond_properties_set(a->device, rid,
+                                                       "{\"result_code\":0,\"result_desc\":\"success\"}"),
+                 a->device, "properties set response");
             break;
-        case IOTMQTT_EVENT_TYPE_MESSAGE: on_message(d, &e.message); break;
-        case IOTMQTT_EVENT_TYPE_CONNECTION_LOST:
-            printf("lost %s: %s\n", e.connection_lost.error.code, e.connection_lost.error.message);
-            flush_output(d, now);
-            close_transport(d);
-            if (e.connection_lost.reconnect_at == IOTMQTT_NO_DEADLINE) return 1;
+        case IOTMQTT_DEVICE_EVENT_TYPE_PROPERTIES_GET:
+            request_id_of(&e, rid, sizeof rid);
+            printf("properties_get request_id=%s\n", rid);
+            current_properties(a, json, sizeof json);
+            soft(iotmqtt_device_respond_properties_get(a->device, rid, json), a->device,
+                 "properties get response");
             break;
-        case IOTMQTT_EVENT_TYPE_RECONNECT_DUE:
-            printf("reconnecting attempt=%u\n", e.reconnect_attempt);
+        case IOTMQTT_DEVICE_EVENT_TYPE_BAD_INPUT:
+            printf("bad_input %.*s\n", (int)e.topic.len, e.topic.ptr);
             break;
-        case IOTMQTT_EVENT_TYPE_DISCONNECTED:
-            flush_output(d, now);
-            close_transport(d);
-            printf("disconnected\n");
-            return 1;
+        case IOTMQTT_DEVICE_EVENT_TYPE_MQTT:
+            switch (e.mqtt.type) {
+            case IOTMQTT_EVENT_TYPE_CONNECTED:
+                printf("connected session_present=%d\n", e.mqtt.connected.session_present);
+                a->next_report = now;
+                break;
+            case IOTMQTT_EVENT_TYPE_SUBSCRIBED:
+                printf("subscribed packet_id=%u\n", e.mqtt.subscribed.packet_id);
+                break;
+            case IOTMQTT_EVENT_TYPE_CONNECTION_LOST:
+                printf("lost %s: %s\n", e.mqtt.connection_lost.error.code,
+                       e.mqtt.connection_lost.error.message);
+                flush_output(a, now);
+                close_transport(a);
+                if (e.mqtt.connection_lost.reconnect_at == IOTMQTT_NO_DEADLINE) return 1;
+                break;
+            case IOTMQTT_EVENT_TYPE_RECONNECT_DUE:
+                printf("reconnecting attempt=%u\n", e.mqtt.reconnect_attempt);
+                break;
+            case IOTMQTT_EVENT_TYPE_DISCONNECTED:
+                flush_output(a, now);
+                close_transport(a);
+                printf("disconnected\n");
+                return 1;
+            default: break;
+            }
+            break;
         default: break;
         }
-        fflush(stdout);
     }
 }
 
@@ -307,9 +254,9 @@ static int parse_options(int argc, char **argv, options *o) {
 }
 
 int main(int argc, char **argv) {
-    device d;
-    memset(&d, 0, sizeof d);
-    if (parse_options(argc, argv, &d.opt) != 0) {
+    app a;
+    memset(&a, 0, sizeof a);
+    if (parse_options(argc, argv, &a.opt) != 0) {
         fprintf(stderr, "usage: %s --device-id ID --secret SECRET [--host H] [--port P] "
                         "[--report-ms N] [--keep-alive S] [--protocol 3.1.1|5] "
                         "[--reconnect-max-ms N]\n", argv[0]);
@@ -319,21 +266,26 @@ int main(int argc, char **argv) {
     signal(SIGTERM, on_signal);
     setvbuf(stdout, NULL, _IOLBF, 0);
 
-    iotmqtt_client_config cfg;
-    check(iotmqtt_client_config_default(&cfg), NULL, "config");
-    cfg.protocol = d.opt.protocol;
-    cfg.client_id = d.opt.device_id; /* replaced by the login of every attempt */
-    cfg.keep_alive = d.opt.keep_alive;
-    cfg.credentials = IOTMQTT_CREDENTIALS_MODE_ASK_EACH_TIME;
+    iotmqtt_device_config cfg;
+    check(iotmqtt_device_config_default(&cfg), NULL, "config");
+    cfg.auth.kind = IOTMQTT_AUTH_KIND_SECRET;
+    cfg.auth.device_id = a.opt.device_id;
+    cfg.auth.secret = a.opt.secret;
+    cfg.protocol = a.opt.protocol;
+    cfg.keep_alive = a.opt.keep_alive;
+    /* QoS 1 delivery of commands and requests (and a broker that is not IoTDA delivers them at
+     * all only after a SUBSCRIBE). */
+    cfg.subscribe_downstream_qos1 = true;
     cfg.reconnect_min_delay_ms = 500;
-    cfg.reconnect_max_delay_ms = d.opt.reconnect_max_ms;
+    cfg.reconnect_max_delay_ms = a.opt.reconnect_max_ms;
     cfg.jitter_seed = (uint64_t)getpid();
-    check(iotmqtt_client_new(&cfg, &d.client), NULL, "client_new");
-    d.fd = -1;
-    d.out_cap = 4096;
-    d.out = malloc(d.out_cap);
-    d.temperature = 20.0;
-    check(iotmqtt_client_connect(d.client), d.client, "connect");
+    cfg.request_id_seed = (uint64_t)getpid();
+    check(iotmqtt_device_new(&cfg, &a.device), NULL, "device_new");
+    a.fd = -1;
+    a.out_cap = 4096;
+    a.out = malloc(a.out_cap);
+    a.temperature = 20.0;
+    check(iotmqtt_device_connect(a.device), a.device, "connect");
 
     uint64_t start = monotonic_ms();
     int exiting = 0;
@@ -341,50 +293,53 @@ int main(int argc, char **argv) {
         uint64_t now = monotonic_ms() - start;
         if (stop_requested && !exiting) {
             exiting = 1;
-            if (iotmqtt_client_disconnect(d.client) != IOTMQTT_STATUS_OK) break;
+            if (iotmqtt_device_disconnect(a.device) != IOTMQTT_STATUS_OK) break;
         }
         iotmqtt_state state;
-        check(iotmqtt_client_state(d.client, &state), d.client, "state");
-        if (state == IOTMQTT_STATE_WAITING_FOR_TRANSPORT && d.fd < 0) {
-            d.fd = tcp_connect(d.opt.host, d.opt.port); /* transport */
-            if (d.fd >= 0) check(iotmqtt_client_handle_connected(d.client, now), d.client, "connected");
-            else check(iotmqtt_client_handle_closed(d.client, now), d.client, "closed");
+        check(iotmqtt_device_state(a.device, &state), a.device, "state");
+        if (state == IOTMQTT_STATE_WAITING_FOR_TRANSPORT && a.fd < 0) {
+            printf("connecting %s:%s\n", a.opt.host, a.opt.port);
+            a.fd = tcp_connect(a.opt.host, a.opt.port); /* transport */
+            if (a.fd >= 0) /* the login of this attempt is made from the UTC time now */
+                check(iotmqtt_device_handle_connected(a.device, now, utc_ms()), a.device, "connected");
+            else
+                check(iotmqtt_device_handle_closed(a.device, now), a.device, "closed");
         }
-        if (state == IOTMQTT_STATE_CONNECTED && now >= d.next_report) {
-            report_properties(&d);
-            d.next_report = now + d.opt.report_ms;
+        if (state == IOTMQTT_STATE_CONNECTED && now >= a.next_report) {
+            report_properties(&a);
+            a.next_report = now + a.opt.report_ms;
         }
         /* The poll order: transmit, timeout, events, until nothing moves. */
-        flush_output(&d, now);
-        if (handle_events(&d, now)) break;
-        flush_output(&d, now);
+        flush_output(&a, now);
+        if (handle_events(&a, now)) break;
+        flush_output(&a, now);
 
         uint64_t deadline = IOTMQTT_NO_DEADLINE;
-        check(iotmqtt_client_poll_timeout(d.client, &deadline), d.client, "poll_timeout");
-        if (state == IOTMQTT_STATE_CONNECTED && d.next_report < deadline) deadline = d.next_report;
+        check(iotmqtt_device_poll_timeout(a.device, &deadline), a.device, "poll_timeout");
+        if (state == IOTMQTT_STATE_CONNECTED && a.next_report < deadline) deadline = a.next_report;
         now = monotonic_ms() - start;
         int wait = deadline == IOTMQTT_NO_DEADLINE ? 1000
                    : deadline <= now              ? 0
                    : deadline - now > 1000        ? 1000
                                                   : (int)(deadline - now);
-        struct pollfd p = {d.fd, POLLIN, 0};
-        int ready = poll(&p, d.fd >= 0 ? 1 : 0, wait);
+        struct pollfd p = {a.fd, POLLIN, 0};
+        int ready = poll(&p, a.fd >= 0 ? 1 : 0, wait);
         now = monotonic_ms() - start;
-        if (ready > 0 && d.fd >= 0) {
+        if (ready > 0 && a.fd >= 0) {
             uint8_t in[4096];
-            ssize_t r = recv(d.fd, in, sizeof in, 0); /* transport */
+            ssize_t r = recv(a.fd, in, sizeof in, 0); /* transport */
             if (r > 0) {
-                check(iotmqtt_client_handle_bytes(d.client, now, in, (size_t)r), d.client, "bytes");
+                check(iotmqtt_device_handle_bytes(a.device, now, in, (size_t)r), a.device, "bytes");
             } else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
-                close_transport(&d);
-                check(iotmqtt_client_handle_closed(d.client, now), d.client, "closed");
+                close_transport(&a);
+                check(iotmqtt_device_handle_closed(a.device, now), a.device, "closed");
             }
         }
-        check(iotmqtt_client_handle_timeout(d.client, now), d.client, "timeout");
+        check(iotmqtt_device_handle_timeout(a.device, now), a.device, "timeout");
     }
-    printf("exit reports=%u commands=%u\n", d.reports, d.commands);
-    close_transport(&d);
-    iotmqtt_client_free(d.client);
-    free(d.out);
+    printf("exit reports=%u commands=%u\n", a.reports, a.commands);
+    close_transport(&a);
+    iotmqtt_device_free(a.device);
+    free(a.out);
     return 0;
 }

@@ -313,6 +313,147 @@ typedef enum iotmqtt_state {
 } iotmqtt_state;
 
 /**
+ * Which event an `iotmqtt_device_event` is.
+ */
+typedef enum iotmqtt_device_event_type {
+    /**
+     * No event: the queue is empty.
+     */
+    IOTMQTT_DEVICE_EVENT_TYPE_NONE = 0,
+    /**
+     * An event of the MQTT client (`mqtt`): connected, connection lost, acknowledgements,
+     * messages on custom topics, …
+     */
+    IOTMQTT_DEVICE_EVENT_TYPE_MQTT = 1,
+    /**
+     * A command (`request_id`, `json`: the command); answer with
+     * `iotmqtt_device_respond_command`.
+     */
+    IOTMQTT_DEVICE_EVENT_TYPE_COMMAND = 2,
+    /**
+     * The platform sets properties (`request_id`, `json`: the request); answer with
+     * `iotmqtt_device_respond_properties_set`.
+     */
+    IOTMQTT_DEVICE_EVENT_TYPE_PROPERTIES_SET = 3,
+    /**
+     * The platform queries properties (`request_id`, `json`: the request); answer with
+     * `iotmqtt_device_respond_properties_get`.
+     */
+    IOTMQTT_DEVICE_EVENT_TYPE_PROPERTIES_GET = 4,
+    /**
+     * The answer to `iotmqtt_device_get_shadow` (`request_id`, `json`: the shadow,
+     * `answers`).
+     */
+    IOTMQTT_DEVICE_EVENT_TYPE_SHADOW = 5,
+    /**
+     * A message on `messages/down` (`payload`; `json`: the system-format message, NULL
+     * pointer when the payload is not one).
+     */
+    IOTMQTT_DEVICE_EVENT_TYPE_MESSAGE_DOWN = 6,
+    /**
+     * A system event (`object_device_id`, `event_id`, `event_time`, `service_id`,
+     * `event_type`, `json`: its parameters, `answers`).
+     */
+    IOTMQTT_DEVICE_EVENT_TYPE_SYSTEM = 7,
+    /**
+     * Provisioning succeeded (`address`, `json`: the initial configuration or NULL,
+     * `secret_changed`): close the transport, open one to `address`, call
+     * `iotmqtt_device_handle_connected`.
+     */
+    IOTMQTT_DEVICE_EVENT_TYPE_BOOTSTRAPPED = 8,
+    /**
+     * Provisioning failed (`json`: the failure).
+     */
+    IOTMQTT_DEVICE_EVENT_TYPE_BOOTSTRAP_FAILED = 9,
+    /**
+     * A request got no answer in time (`answers`).
+     */
+    IOTMQTT_DEVICE_EVENT_TYPE_REQUEST_TIMEOUT = 10,
+    /**
+     * Something the platform sent could not be used (`topic`, `request_id`, `problem`,
+     * `error` for a payload problem).
+     */
+    IOTMQTT_DEVICE_EVENT_TYPE_BAD_INPUT = 11,
+    /**
+     * A queued message could not be handed to the MQTT client (`topic`, `error`,
+     * `requests`).
+     */
+    IOTMQTT_DEVICE_EVENT_TYPE_UPSTREAM_FAILED = 12,
+} iotmqtt_device_event_type;
+
+/**
+ * What a device-originated request asked for.
+ */
+typedef enum iotmqtt_request_kind {
+    /**
+     * No request (a field without one).
+     */
+    IOTMQTT_REQUEST_KIND_NONE = 0,
+    /**
+     * `shadow/get`.
+     */
+    IOTMQTT_REQUEST_KIND_SHADOW = 1,
+    /**
+     * Time synchronisation.
+     */
+    IOTMQTT_REQUEST_KIND_TIME_SYNC = 2,
+    /**
+     * Adding sub-devices.
+     */
+    IOTMQTT_REQUEST_KIND_ADD_SUB_DEVICES = 3,
+    /**
+     * Deleting sub-devices.
+     */
+    IOTMQTT_REQUEST_KIND_DELETE_SUB_DEVICES = 4,
+    /**
+     * Sub-device status update.
+     */
+    IOTMQTT_REQUEST_KIND_SUB_DEVICE_STATUS = 5,
+    /**
+     * A file upload URL.
+     */
+    IOTMQTT_REQUEST_KIND_UPLOAD_URL = 6,
+    /**
+     * A file download URL.
+     */
+    IOTMQTT_REQUEST_KIND_DOWNLOAD_URL = 7,
+    /**
+     * Provisioning (`bootstrap/up`).
+     */
+    IOTMQTT_REQUEST_KIND_BOOTSTRAP = 8,
+} iotmqtt_request_kind;
+
+/**
+ * What is wrong with something the platform sent.
+ */
+typedef enum iotmqtt_input_problem {
+    /**
+     * A topic under `$oc` that is not in the catalogue.
+     */
+    IOTMQTT_INPUT_PROBLEM_UNKNOWN_TOPIC = 0,
+    /**
+     * A system topic naming another device.
+     */
+    IOTMQTT_INPUT_PROBLEM_OTHER_DEVICE = 1,
+    /**
+     * A topic the device publishes on (or a bridge topic) arriving at the device.
+     */
+    IOTMQTT_INPUT_PROBLEM_UNEXPECTED_TOPIC = 2,
+    /**
+     * A bootstrap answer while not provisioning.
+     */
+    IOTMQTT_INPUT_PROBLEM_UNEXPECTED_BOOTSTRAP = 3,
+    /**
+     * The payload is not the documented JSON or breaks a limit (`error`).
+     */
+    IOTMQTT_INPUT_PROBLEM_PAYLOAD = 4,
+    /**
+     * A problem this binding does not know yet (`error` may say more).
+     */
+    IOTMQTT_INPUT_PROBLEM_OTHER = 5,
+} iotmqtt_input_problem;
+
+/**
  * The MQTT 5 property identifiers (MQTT 5.0 Table 2-4), the values of
  * `iotmqtt_property.id`.
  */
@@ -777,6 +918,11 @@ typedef struct iotmqtt_client iotmqtt_client;
  * packet's lists.
  */
 typedef struct iotmqtt_codec iotmqtt_codec;
+
+/**
+ * A device (opaque). Create with `iotmqtt_device_new`, free with `iotmqtt_device_free`.
+ */
+typedef struct iotmqtt_device iotmqtt_device;
 
 /**
  * Bytes: a pointer and a length. Handed out, they borrow (see the function); a NULL pointer
@@ -1615,6 +1761,189 @@ typedef struct iotmqtt_text_buffer {
 } iotmqtt_text_buffer;
 
 /**
+ * Every setting of a device. Fill it with `iotmqtt_device_config_default` (the core's
+ * defaults), set `auth`, then change what you need. Strings are copied by
+ * `iotmqtt_device_new`. Times are milliseconds.
+ */
+typedef struct iotmqtt_device_config {
+    /**
+     * Who the device is (its strings are copied).
+     */
+    struct iotmqtt_device_auth auth;
+    /**
+     * An `iotmqtt_protocol_version` (default 3.1.1, as the SDKs).
+     */
+    uint8_t protocol;
+    /**
+     * Keep-alive in seconds, 30 to 1,200 (default 120).
+     */
+    uint16_t keep_alive;
+    /**
+     * QoS of what the device publishes itself, 0 or 1 (default 1).
+     */
+    uint8_t upstream_qos;
+    /**
+     * Subscribe explicitly to the downstream system topics at QoS 1 (default false: the
+     * platform delivers them at QoS 0 without a SUBSCRIBE).
+     */
+    bool subscribe_downstream_qos1;
+    /**
+     * Provision first at the bootstrap endpoint with this request (JSON: `{}` or
+     * `{"baseStrategyKeyword":"…"}`); NULL for no provisioning.
+     */
+    const char *bootstrap_request_json;
+    /**
+     * Upstream pacing: messages in any one-second window, 1 to 50 (default 50).
+     */
+    uint32_t max_messages_per_sec;
+    /**
+     * Upstream pacing: payload bytes in any one-second window, up to 1 MB (default 1 MB).
+     */
+    uint32_t max_bytes_per_sec;
+    /**
+     * Most upstream messages waiting (default 1,000).
+     */
+    size_t max_queued_messages;
+    /**
+     * Most bytes of those (default 4 MiB; at least 1 MB + 64 KiB).
+     */
+    size_t max_queued_bytes;
+    /**
+     * How long a device-originated request waits for its answer (default 30,000).
+     */
+    uint64_t request_timeout_ms;
+    /**
+     * Most requests waiting for an answer (default 64).
+     */
+    size_t max_pending_requests;
+    /**
+     * Seed of the request ids the device makes up (`{seed in hex}-{n}`); give each device
+     * its own.
+     */
+    uint64_t request_id_seed;
+    /**
+     * Reconnect after a loss (default true).
+     */
+    bool reconnect;
+    /**
+     * The first reconnect delay (default 1,000).
+     */
+    uint64_t reconnect_min_delay_ms;
+    /**
+     * The largest reconnect delay (default 30,000).
+     */
+    uint64_t reconnect_max_delay_ms;
+    /**
+     * Seed of the reconnect jitter; give each device its own.
+     */
+    uint64_t jitter_seed;
+    /**
+     * How long to wait for CONNACK (default 10,000).
+     */
+    uint64_t connack_timeout_ms;
+    /**
+     * Most undelivered events of the underlying client (default 1,024).
+     */
+    size_t max_events;
+} iotmqtt_device_config;
+
+/**
+ * A request the device sent: its kind and the id its answer carries.
+ */
+typedef struct iotmqtt_pending_request {
+    /**
+     * `IOTMQTT_REQUEST_KIND_NONE` when there is no request.
+     */
+    enum iotmqtt_request_kind kind;
+    /**
+     * The request id or event id.
+     */
+    struct iotmqtt_str id;
+} iotmqtt_pending_request;
+
+/**
+ * A device event: `type` says which fields hold its data (the others are zero / NULL). Every
+ * span borrows from the device until the next call on it.
+ */
+typedef struct iotmqtt_device_event {
+    /**
+     * Which event; `IOTMQTT_DEVICE_EVENT_TYPE_NONE` when there was none.
+     */
+    enum iotmqtt_device_event_type type;
+    /**
+     * MQTT: the client event.
+     */
+    struct iotmqtt_event mqtt;
+    /**
+     * COMMAND, PROPERTIES_SET, PROPERTIES_GET, SHADOW: the request id of the topic;
+     * BAD_INPUT: the request id of its topic, if any.
+     */
+    struct iotmqtt_str request_id;
+    /**
+     * The event's JSON (see `iotmqtt_device_event_type`), also NUL-terminated; NULL pointer
+     * when absent.
+     */
+    struct iotmqtt_str json;
+    /**
+     * MESSAGE_DOWN: the payload as received.
+     */
+    struct iotmqtt_bytes payload;
+    /**
+     * SHADOW, SYSTEM: the request this answers (kind NONE when none); REQUEST_TIMEOUT: the
+     * request that timed out.
+     */
+    struct iotmqtt_pending_request answers;
+    /**
+     * SYSTEM: the child device the event is for (NULL pointer: none).
+     */
+    struct iotmqtt_str object_device_id;
+    /**
+     * SYSTEM: the event id (NULL pointer: none).
+     */
+    struct iotmqtt_str event_id;
+    /**
+     * SYSTEM: the event time as sent (NULL pointer: none).
+     */
+    struct iotmqtt_str event_time;
+    /**
+     * SYSTEM: the service, e.g. `$ota`.
+     */
+    struct iotmqtt_str service_id;
+    /**
+     * SYSTEM: the event type, e.g. `version_query`.
+     */
+    struct iotmqtt_str event_type;
+    /**
+     * BOOTSTRAPPED: `host:port` to connect to.
+     */
+    struct iotmqtt_str address;
+    /**
+     * BOOTSTRAPPED: a device secret came back and is now used.
+     */
+    bool secret_changed;
+    /**
+     * BAD_INPUT, UPSTREAM_FAILED: the message's topic.
+     */
+    struct iotmqtt_str topic;
+    /**
+     * BAD_INPUT: what is wrong.
+     */
+    enum iotmqtt_input_problem problem;
+    /**
+     * BAD_INPUT with a payload problem, UPSTREAM_FAILED: the error (kind NONE otherwise).
+     */
+    struct iotmqtt_error error;
+    /**
+     * UPSTREAM_FAILED: the requests the message carried, which get no answer.
+     */
+    const struct iotmqtt_pending_request *requests;
+    /**
+     * UPSTREAM_FAILED: how many.
+     */
+    size_t requests_len;
+} iotmqtt_device_event;
+
+/**
  * Any IoTDA topic as one flat struct: `type` (an `iotmqtt_topic_type`) says which fields are
  * meaningful, the others are zero. `iotmqtt_topic_parse` fills it with spans into the parsed
  * string; `iotmqtt_topic_write` builds the topic it describes.
@@ -2049,6 +2378,289 @@ enum iotmqtt_status iotmqtt_iotda_device_secret(const struct iotmqtt_device_auth
  * `text` is NULL or NUL-terminated; `out_unix_ms` is NULL or writable.
  */
 enum iotmqtt_status iotmqtt_utc_parse(const char *text, uint64_t *out_unix_ms);
+
+/**
+ * Fills `out` with the core's defaults (MQTT 3.1.1, keep-alive 120 s, upstream QoS 1, the
+ * documented rate limit, requests time out after 30 s, reconnect from 1 s to 30 s); `auth` is
+ * zeroed: set it.
+ *
+ * # Safety
+ * `out` is NULL or points to writable memory for one `iotmqtt_device_config`.
+ */
+enum iotmqtt_status iotmqtt_device_config_default(struct iotmqtt_device_config *out);
+
+/**
+ * Creates a device from `config` and writes it to `out`. Fails on NULL, non-UTF-8 strings, enum
+ * values out of range, an identity IoTDA refuses (`IOTMQTT_STATUS_IOTDA`) or a bootstrap
+ * request that is not JSON; the other settings are checked by `iotmqtt_device_connect`.
+ *
+ * # Safety
+ * `config` is NULL or valid with its pointers valid as documented; `out` is NULL or writable.
+ */
+enum iotmqtt_status iotmqtt_device_new(const struct iotmqtt_device_config *config, struct iotmqtt_device **out);
+
+/**
+ * Frees a device. NULL does nothing.
+ *
+ * # Safety
+ * `device` is NULL or a device from `iotmqtt_device_new` not freed before.
+ */
+void iotmqtt_device_free(struct iotmqtt_device *device);
+
+/**
+ * The details of the last failure of a function called on `device`.
+ *
+ * # Safety
+ * `device` is NULL or a live device; `out` is NULL or writable.
+ */
+enum iotmqtt_status iotmqtt_device_last_error(struct iotmqtt_device *device, struct iotmqtt_error *out);
+
+/**
+ * Starts connecting (the configuration is checked against IoTDA's rules first):
+ * `IOTMQTT_STATE_WAITING_FOR_TRANSPORT`.
+ *
+ * # Safety
+ * `device` is NULL or a live device.
+ */
+enum iotmqtt_status iotmqtt_device_connect(struct iotmqtt_device *device);
+
+/**
+ * Ends the connection (DISCONNECT) and stops reconnecting.
+ *
+ * # Safety
+ * `device` is NULL or a live device.
+ */
+enum iotmqtt_status iotmqtt_device_disconnect(struct iotmqtt_device *device);
+
+/**
+ * A transport opened at `now_ms` (monotonic); `utc_unix_ms` is the UTC wall-clock time in
+ * milliseconds since 1970, from which the ClientId and password of this attempt are made.
+ *
+ * # Safety
+ * `device` is NULL or a live device.
+ */
+enum iotmqtt_status iotmqtt_device_handle_connected(struct iotmqtt_device *device, uint64_t now_ms, uint64_t utc_unix_ms);
+
+/**
+ * Bytes read from the transport.
+ *
+ * # Safety
+ * `device` is NULL or a live device; `data` is NULL or points to `len` bytes.
+ */
+enum iotmqtt_status iotmqtt_device_handle_bytes(struct iotmqtt_device *device, uint64_t now_ms, const uint8_t *data, size_t len);
+
+/**
+ * The deadline from `iotmqtt_device_poll_timeout` passed.
+ *
+ * # Safety
+ * `device` is NULL or a live device.
+ */
+enum iotmqtt_status iotmqtt_device_handle_timeout(struct iotmqtt_device *device, uint64_t now_ms);
+
+/**
+ * The transport closed or could not be opened.
+ *
+ * # Safety
+ * `device` is NULL or a live device.
+ */
+enum iotmqtt_status iotmqtt_device_handle_closed(struct iotmqtt_device *device, uint64_t now_ms);
+
+/**
+ * Whole packets to send, as `iotmqtt_client_poll_transmit` (the size needed in `out_len`
+ * with `IOTMQTT_STATUS_BUFFER_TOO_SMALL`). Upstream messages leave as the rate limit allows.
+ *
+ * # Safety
+ * `device` is NULL or a live device; `buf` is NULL or points to `cap` writable bytes; `out_len`
+ * is NULL or writable.
+ */
+enum iotmqtt_status iotmqtt_device_poll_transmit(struct iotmqtt_device *device, uint64_t now_ms, uint8_t *buf, size_t cap, size_t *out_len);
+
+/**
+ * The next deadline (the client's timers, the rate limit, request timeouts), or
+ * `IOTMQTT_NO_DEADLINE`.
+ *
+ * # Safety
+ * `device` is NULL or a live device; `out_ms` is NULL or writable.
+ */
+enum iotmqtt_status iotmqtt_device_poll_timeout(struct iotmqtt_device *device, uint64_t *out_ms);
+
+/**
+ * Takes the next event into `out` (`out->type` is `IOTMQTT_DEVICE_EVENT_TYPE_NONE` when there
+ * is none). Its spans borrow from the device **until the next call on this device**.
+ *
+ * # Safety
+ * `device` is NULL or a live device; `out` is NULL or writable.
+ */
+enum iotmqtt_status iotmqtt_device_poll_event(struct iotmqtt_device *device, struct iotmqtt_device_event *out);
+
+/**
+ * The lifecycle state of the device's MQTT session.
+ *
+ * # Safety
+ * `device` is NULL or a live device; `out` is NULL or writable.
+ */
+enum iotmqtt_status iotmqtt_device_state(struct iotmqtt_device *device, enum iotmqtt_state *out);
+
+/**
+ * Answers a command on `commands/response/request_id={request_id}` with `response_json` (a
+ * command response: `{"result_code":0,…}`). Queued; sent as the rate limit allows.
+ *
+ * # Safety
+ * `device` is NULL or a live device; the strings are NULL or NUL-terminated.
+ */
+enum iotmqtt_status iotmqtt_device_respond_command(struct iotmqtt_device *device, const char *request_id, const char *response_json);
+
+/**
+ * Answers a property set request with `response_json` (`{"result_code":0,…}`).
+ *
+ * # Safety
+ * `device` is NULL or a live device; the strings are NULL or NUL-terminated.
+ */
+enum iotmqtt_status iotmqtt_device_respond_properties_set(struct iotmqtt_device *device, const char *request_id, const char *response_json);
+
+/**
+ * Answers a property query with the current values (`response_json`: a properties report,
+ * `{"services":[…]}`).
+ *
+ * # Safety
+ * `device` is NULL or a live device; the strings are NULL or NUL-terminated.
+ */
+enum iotmqtt_status iotmqtt_device_respond_properties_get(struct iotmqtt_device *device, const char *request_id, const char *response_json);
+
+/**
+ * Reports properties on `properties/report` (`report_json`: `{"services":[…]}`); `suffix` (an
+ * `iotmqtt_report_suffix`, NONE or REQUEST_ID) with `request_id`.
+ *
+ * # Safety
+ * `device` is NULL or a live device; the strings are NULL or NUL-terminated.
+ */
+enum iotmqtt_status iotmqtt_device_report_properties(struct iotmqtt_device *device, const char *report_json, uint8_t suffix, const char *request_id);
+
+/**
+ * Sends a free-form message on `messages/up` (any bytes); `suffix` as for reports (GZIP for
+ * a gzip-compressed payload).
+ *
+ * # Safety
+ * `device` is NULL or a live device; `payload` is NULL or points to `len` bytes; `request_id`
+ * is NULL or NUL-terminated.
+ */
+enum iotmqtt_status iotmqtt_device_send_message(struct iotmqtt_device *device, const uint8_t *payload, size_t len, uint8_t suffix, const char *request_id);
+
+/**
+ * Reports system events on `events/up` (`events_json`: an envelope `{"services":[…]}`).
+ * Events the platform answers are given ids and waited for; `out_ids` (may be NULL)
+ * receives the first such id (NULL pointer when none), borrowed until the next call.
+ *
+ * # Safety
+ * `device` is NULL or a live device; `events_json` is NULL or NUL-terminated; `out_ids` is NULL
+ * or writable.
+ */
+enum iotmqtt_status iotmqtt_device_report_events(struct iotmqtt_device *device, const char *events_json, struct iotmqtt_str *out_id);
+
+/**
+ * Asks for the device shadow (all services, or `service_id`; for a gateway's child,
+ * `object_device_id`; both may be NULL). `out_request_id` (may be NULL) receives the request
+ * id the answer (`IOTMQTT_DEVICE_EVENT_TYPE_SHADOW`) will carry.
+ *
+ * # Safety
+ * `device` is NULL or a live device; the strings are NULL or NUL-terminated; `out_request_id`
+ * is NULL or writable.
+ */
+enum iotmqtt_status iotmqtt_device_get_shadow(struct iotmqtt_device *device, const char *service_id, const char *object_device_id, struct iotmqtt_str *out_request_id);
+
+/**
+ * Asks for the platform's time, stamped with the device's own clock (`device_send_time`,
+ * milliseconds since 1970). `out_id` (may be NULL) receives the request's event id.
+ *
+ * # Safety
+ * `device` is NULL or a live device; `out_id` is NULL or writable.
+ */
+enum iotmqtt_status iotmqtt_device_request_time_sync(struct iotmqtt_device *device, uint64_t device_send_time, struct iotmqtt_str *out_id);
+
+/**
+ * Publishes on a catalogued topic the device may publish on (its upstream system topics,
+ * `user/` topics, free custom topics, M2M, legacy), through the same queue and rate limit.
+ *
+ * # Safety
+ * `device` is NULL or a live device; `topic` is NULL or NUL-terminated; `payload` is NULL or
+ * points to `len` bytes.
+ */
+enum iotmqtt_status iotmqtt_device_publish(struct iotmqtt_device *device, const char *topic, const uint8_t *payload, size_t len, uint8_t qos, bool retain);
+
+/**
+ * Subscribes to a topic filter (custom topics); `packet_id` (may be NULL) receives the
+ * SUBSCRIBE's packet identifier.
+ *
+ * # Safety
+ * `device` is NULL or a live device; `filter` is NULL or NUL-terminated; `packet_id` is NULL or
+ * writable.
+ */
+enum iotmqtt_status iotmqtt_device_subscribe(struct iotmqtt_device *device, const char *filter, uint8_t qos, uint16_t *packet_id);
+
+/**
+ * Unsubscribes from a filter; `packet_id` (may be NULL) receives the packet identifier.
+ *
+ * # Safety
+ * `device` is NULL or a live device; `filter` is NULL or NUL-terminated; `packet_id` is NULL or
+ * writable.
+ */
+enum iotmqtt_status iotmqtt_device_unsubscribe(struct iotmqtt_device *device, const char *filter, uint16_t *packet_id);
+
+/**
+ * Gateways: reports children's properties (`report_json`: `{"devices":[…]}`).
+ *
+ * # Safety
+ * `device` is NULL or a live device; `report_json` is NULL or NUL-terminated.
+ */
+enum iotmqtt_status iotmqtt_device_report_sub_device_properties(struct iotmqtt_device *device, const char *report_json);
+
+/**
+ * Gateways: adds children (`devices_json`: the `add_sub_device_request` parameters);
+ * `out_id` (may be NULL) receives the request's event id.
+ *
+ * # Safety
+ * `device` is NULL or a live device; `devices_json` is NULL or NUL-terminated; `out_id` is NULL
+ * or writable.
+ */
+enum iotmqtt_status iotmqtt_device_add_sub_devices(struct iotmqtt_device *device, const char *devices_json, struct iotmqtt_str *out_id);
+
+/**
+ * Gateways: deletes children (`devices_json`: the `delete_sub_device_request` parameters);
+ * `out_id` (may be NULL) receives the request's event id.
+ *
+ * # Safety
+ * `device` is NULL or a live device; `devices_json` is NULL or NUL-terminated; `out_id` is NULL
+ * or writable.
+ */
+enum iotmqtt_status iotmqtt_device_delete_sub_devices(struct iotmqtt_device *device, const char *devices_json, struct iotmqtt_str *out_id);
+
+/**
+ * Gateways: reports children online or offline (`statuses_json`: the
+ * `sub_device_update_status` parameters); `out_id` (may be NULL) receives the event id.
+ *
+ * # Safety
+ * `device` is NULL or a live device; `statuses_json` is NULL or NUL-terminated; `out_id` is NULL
+ * or writable.
+ */
+enum iotmqtt_status iotmqtt_device_update_sub_device_statuses(struct iotmqtt_device *device, const char *statuses_json, struct iotmqtt_str *out_id);
+
+/**
+ * Gateways: asks the platform to replay child add/delete notifications after `version`
+ * (`has_version` false: from the start).
+ *
+ * # Safety
+ * `device` is NULL or a live device.
+ */
+enum iotmqtt_status iotmqtt_device_sync_sub_devices(struct iotmqtt_device *device, bool has_version, uint64_t version);
+
+/**
+ * Provisioning: sends the bootstrap request again (after `IOTMQTT_DEVICE_EVENT_TYPE_BOOTSTRAP_FAILED`);
+ * `out_id` (may be NULL) receives its id.
+ *
+ * # Safety
+ * `device` is NULL or a live device; `out_id` is NULL or writable.
+ */
+enum iotmqtt_status iotmqtt_device_request_bootstrap(struct iotmqtt_device *device, struct iotmqtt_str *out_id);
 
 /**
  * Parses any topic into `out` (never fails on the topic itself: what is not catalogued is

@@ -989,6 +989,10 @@ static int client_config(const cJSON *v, iotmqtt_client_config *c) {
 typedef struct {
     iotmqtt_client_config config;
     iotmqtt_client *client;
+    /* kind device: the device instead of the client */
+    int is_device;
+    iotmqtt_device_config device_config;
+    iotmqtt_device *device;
     iotmqtt_codec *codec;
     uint64_t clock;
     uint64_t tokens[65536];
@@ -999,8 +1003,40 @@ typedef struct {
 static iotmqtt_error client_error(client_run *r) {
     iotmqtt_error e;
     memset(&e, 0, sizeof e);
-    iotmqtt_client_last_error(r->client, &e);
+    if (r->device) iotmqtt_device_last_error(r->device, &e);
+    else iotmqtt_client_last_error(r->client, &e);
     return e;
+}
+
+/* The calls both targets share. */
+static iotmqtt_status t_connect(client_run *r) {
+    return r->device ? iotmqtt_device_connect(r->device) : iotmqtt_client_connect(r->client);
+}
+static iotmqtt_status t_disconnect(client_run *r) {
+    return r->device ? iotmqtt_device_disconnect(r->device) : iotmqtt_client_disconnect(r->client);
+}
+static iotmqtt_status t_bytes(client_run *r, const uint8_t *b, size_t n) {
+    return r->device ? iotmqtt_device_handle_bytes(r->device, r->clock, b, n)
+                     : iotmqtt_client_handle_bytes(r->client, r->clock, b, n);
+}
+static iotmqtt_status t_timeout(client_run *r) {
+    return r->device ? iotmqtt_device_handle_timeout(r->device, r->clock)
+                     : iotmqtt_client_handle_timeout(r->client, r->clock);
+}
+static iotmqtt_status t_closed(client_run *r) {
+    return r->device ? iotmqtt_device_handle_closed(r->device, r->clock)
+                     : iotmqtt_client_handle_closed(r->client, r->clock);
+}
+static iotmqtt_status t_transmit(client_run *r, uint8_t *buf, size_t cap, size_t *n) {
+    return r->device ? iotmqtt_device_poll_transmit(r->device, r->clock, buf, cap, n)
+                     : iotmqtt_client_poll_transmit(r->client, r->clock, buf, cap, n);
+}
+static iotmqtt_status t_poll_timeout(client_run *r, uint64_t *at) {
+    return r->device ? iotmqtt_device_poll_timeout(r->device, at)
+                     : iotmqtt_client_poll_timeout(r->client, at);
+}
+static iotmqtt_status t_state(client_run *r, iotmqtt_state *st) {
+    return r->device ? iotmqtt_device_state(r->device, st) : iotmqtt_client_state(r->client, st);
 }
 
 /* Everything poll_transmit has, joined, in r->wire. */
@@ -1008,8 +1044,7 @@ static int transmitted(client_run *r, size_t *len) {
     size_t total = 0;
     for (int i = 0; i < 100000; i++) {
         size_t n = 0;
-        iotmqtt_status s =
-            iotmqtt_client_poll_transmit(r->client, r->clock, r->wire + total, r->wire_cap - total, &n);
+        iotmqtt_status s = t_transmit(r, r->wire + total, r->wire_cap - total, &n);
         if (s == IOTMQTT_STATUS_BUFFER_TOO_SMALL) {
             size_t cap = (total + n) * 2;
             uint8_t *bigger = realloc(r->wire, cap);
@@ -1028,11 +1063,8 @@ static int transmitted(client_run *r, size_t *len) {
     return fail("poll_transmit never ran dry");
 }
 
-static int take_event(client_run *r, iotmqtt_event *e) {
-    if (iotmqtt_client_poll_event(r->client, e) != IOTMQTT_STATUS_OK)
-        return fail("poll_event: %s", client_error(r).message);
-    return 0;
-}
+/* The next event's view in *view (NULL when there is none), remembering ack tokens. */
+static int next_event_view(client_run *r, cJSON **view);
 
 static int expect_id(const cJSON *s, uint16_t got) {
     const cJSON *want = field(s, "expect_packet_id");
@@ -1041,11 +1073,14 @@ static int expect_id(const cJSON *s, uint16_t got) {
     return fail("packet id %u, expected %s", got, print_json(want));
 }
 
-static int new_client(client_run *r) {
-    if (iotmqtt_client_new(&r->config, &r->client) != IOTMQTT_STATUS_OK) {
+static int new_target(client_run *r) {
+    iotmqtt_status s = r->is_device ? iotmqtt_device_new(&r->device_config, &r->device)
+                                    : iotmqtt_client_new(&r->config, &r->client);
+    if (s != IOTMQTT_STATUS_OK) {
         iotmqtt_error e;
         iotmqtt_last_error(&e);
-        return fail("iotmqtt_client_new: %s", e.message);
+        return fail("creating the %s: %s (%s)", r->is_device ? "device" : "client",
+                    e.message, e.code);
     }
     return 0;
 }
@@ -1062,67 +1097,44 @@ static const char *state_name(iotmqtt_state s) {
     }
 }
 
-static int client_step(client_run *r, const cJSON *s, const char *op) {
-    static const char *const none[] = {"op", "now", NULL};
-    static const char *const err_only[] = {"op", "now", "expect_error", NULL};
-    static const char *const set_credentials[] = {"op", "now", "username", "password",
-                                                  "password_hex", "expect_error", NULL};
-    static const char *const publish[] = {"op", "now", "topic", "payload", "payload_hex", "qos",
-                                          "retain", "properties", "expect_packet_id",
-                                          "expect_error", NULL};
-    static const char *const subscribe[] = {"op", "now", "subscriptions", "properties",
-                                            "expect_packet_id", "expect_error", NULL};
-    static const char *const unsubscribe[] = {"op", "now", "filters", "properties",
-                                              "expect_packet_id", "expect_error", NULL};
-    static const char *const ack[] = {"op", "now", "packet_id", "expect_error", NULL};
-    static const char *const auth[] = {"op", "now", "data_hex", "expect_error", NULL};
-    static const char *const receive[] = {"op", "now", "hex", NULL};
-    static const char *const transmit[] = {"op", "now", "hex", "packets", NULL};
-    static const char *const event[] = {"op", "now", "event", NULL};
-    static const char *const timeout[] = {"op", "now", "at", "at_least", "at_most", NULL};
-    static const char *const state[] = {"op", "now", "state", NULL};
-    const char *const *fields;
-    if (!strcmp(op, "connect") || !strcmp(op, "disconnect")) fields = err_only;
-    else if (!strcmp(op, "set_credentials")) fields = set_credentials;
-    else if (!strcmp(op, "publish")) fields = publish;
-    else if (!strcmp(op, "subscribe")) fields = subscribe;
-    else if (!strcmp(op, "unsubscribe")) fields = unsubscribe;
-    else if (!strcmp(op, "ack")) fields = ack;
-    else if (!strcmp(op, "auth_continue") || !strcmp(op, "reauthenticate")) fields = auth;
-    else if (!strcmp(op, "snapshot") || !strcmp(op, "restart") || !strcmp(op, "handle_connected") ||
-             !strcmp(op, "timeout") || !strcmp(op, "closed") || !strcmp(op, "expect_no_transmit") ||
-             !strcmp(op, "expect_no_event"))
-        fields = none;
-    else if (!strcmp(op, "receive")) fields = receive;
-    else if (!strcmp(op, "expect_transmit")) fields = transmit;
-    else if (!strcmp(op, "expect_event")) fields = event;
-    else if (!strcmp(op, "expect_timeout")) fields = timeout;
-    else if (!strcmp(op, "expect_state")) fields = state;
-    else return fail("unknown op \"%s\"", op);
-    TRY(check_fields(s, "step", fields));
-    uint64_t now;
-    int present;
-    TRY(opt_uint(s, "now", "step", (uint64_t)1 << 53, &now, &present));
-    if (present) {
-        if (now < r->clock) return fail("now %llu is before the clock %llu", (unsigned long long)now,
-                                        (unsigned long long)r->clock);
-        r->clock = now;
-    }
-    const cJSON *expect_error = field(s, "expect_error");
-    iotmqtt_client *c = r->client;
-    iotmqtt_status st;
-    uint16_t id = 0;
 #define OUTCOME(call)                                                                      \
     do {                                                                                   \
         st = (call);                                                                       \
         iotmqtt_error e_ = client_error(r);                                                \
         TRY(outcome(st, &e_, expect_error));                                               \
     } while (0)
-    if (!strcmp(op, "connect")) {
-        OUTCOME(iotmqtt_client_connect(c));
-    } else if (!strcmp(op, "disconnect")) {
-        OUTCOME(iotmqtt_client_disconnect(c));
-    } else if (!strcmp(op, "set_credentials")) {
+
+/* The ops of kind client alone (README §4.4); 1 when `op` is not one. */
+static int client_op(client_run *r, const cJSON *s, const char *op, const char *const **fields) {
+    static const char *const set_credentials[] = {"username", "password", "password_hex",
+                                                  "expect_error", NULL};
+    static const char *const publish[] = {"topic", "payload", "payload_hex", "qos", "retain",
+                                          "properties", "expect_packet_id", "expect_error", NULL};
+    static const char *const subscribe[] = {"subscriptions", "properties", "expect_packet_id",
+                                            "expect_error", NULL};
+    static const char *const unsubscribe[] = {"filters", "properties", "expect_packet_id",
+                                              "expect_error", NULL};
+    static const char *const ack[] = {"packet_id", "expect_error", NULL};
+    static const char *const auth[] = {"data_hex", "expect_error", NULL};
+    static const char *const none[] = {NULL};
+    if (fields) {
+        if (!strcmp(op, "set_credentials")) *fields = set_credentials;
+        else if (!strcmp(op, "publish")) *fields = publish;
+        else if (!strcmp(op, "subscribe")) *fields = subscribe;
+        else if (!strcmp(op, "unsubscribe")) *fields = unsubscribe;
+        else if (!strcmp(op, "ack")) *fields = ack;
+        else if (!strcmp(op, "auth_continue") || !strcmp(op, "reauthenticate")) *fields = auth;
+        else if (!strcmp(op, "snapshot") || !strcmp(op, "restart") || !strcmp(op, "handle_connected"))
+            *fields = none;
+        else return 1;
+        return 0;
+    }
+    const cJSON *expect_error = field(s, "expect_error");
+    iotmqtt_client *c = r->client;
+    iotmqtt_status st;
+    uint16_t id = 0;
+    int present;
+    if (!strcmp(op, "set_credentials")) {
         const char *username;
         iotmqtt_bytes password;
         TRY(opt_str(s, "username", "step", &username));
@@ -1187,8 +1199,8 @@ static int client_step(client_run *r, const cJSON *s, const char *op) {
     } else if (!strcmp(op, "ack")) {
         uint64_t pid;
         TRY(uint_or(s, "packet_id", "step", UINT16_MAX, 0, &pid));
-        if (!r->tokens[pid]) return fail("no message event with packet id %llu was taken",
-                                         (unsigned long long)pid);
+        if (!r->tokens[pid])
+            return fail("no message event with packet id %llu was taken", (unsigned long long)pid);
         OUTCOME(iotmqtt_client_ack(c, r->tokens[pid]));
     } else if (!strcmp(op, "auth_continue") || !strcmp(op, "reauthenticate")) {
         const char *h;
@@ -1209,23 +1221,201 @@ static int client_step(client_run *r, const cJSON *s, const char *op) {
         size_t len = snap.len;
         iotmqtt_client_free(c);
         r->client = NULL;
-        TRY(new_client(r));
+        TRY(new_target(r));
         if (iotmqtt_client_restore(r->client, copy, len) != IOTMQTT_STATUS_OK)
             return fail("restore failed: %s", client_error(r).message);
         memset(r->tokens, 0, sizeof r->tokens);
-    } else if (!strcmp(op, "handle_connected")) {
-        if (iotmqtt_client_handle_connected(c, r->clock) != IOTMQTT_STATUS_OK) return fail("handle_connected");
-    } else if (!strcmp(op, "receive")) {
+    } else { /* handle_connected */
+        if (iotmqtt_client_handle_connected(c, r->clock) != IOTMQTT_STATUS_OK)
+            return fail("handle_connected");
+    }
+    return 0;
+}
+
+/* `suffix` and `request_id` of a report step (README §7.2). */
+static int report_suffix(const cJSON *s, uint8_t *suffix, const char **rid) {
+    const char *sf;
+    TRY(opt_str(s, "request_id", "step", rid));
+    TRY(opt_str(s, "suffix", "step", &sf));
+    if (!sf) sf = "none";
+    if (!strcmp(sf, "none") && !*rid) *suffix = IOTMQTT_REPORT_SUFFIX_NONE;
+    else if (!strcmp(sf, "gzip") && !*rid) *suffix = IOTMQTT_REPORT_SUFFIX_GZIP;
+    else if (!strcmp(sf, "request_id") && *rid) *suffix = IOTMQTT_REPORT_SUFFIX_REQUEST_ID;
+    else return fail("suffix \"%s\" with request_id %s", sf, *rid ? *rid : "null");
+    return 0;
+}
+
+/* A JSON field of a step as text for the library's JSON readers. */
+static int json_text(const cJSON *s, const char *key, const char **out) {
+    const cJSON *v = field(s, key);
+    if (!v) return fail("step: missing field \"%s\"", key);
+    *out = print_json(v);
+    return 0;
+}
+
+/* The ops of kind device alone (README §7.2); 1 when `op` is not one. */
+static int device_op(client_run *r, const cJSON *s, const char *op, const char *const **fields) {
+    static const char *const connected[] = {"utc", NULL};
+    static const char *const respond[] = {"request_id", "response", "expect_error", NULL};
+    static const char *const report[] = {"report", "suffix", "request_id", "expect_error", NULL};
+    static const char *const message[] = {"payload", "payload_hex", "suffix", "request_id",
+                                          "expect_error", NULL};
+    static const char *const publish[] = {"topic", "payload", "payload_hex", "qos", "retain",
+                                          "expect_error", NULL};
+    static const char *const subscribe[] = {"filter", "qos", "expect_packet_id", "expect_error",
+                                            NULL};
+    static const char *const unsubscribe[] = {"filter", "expect_packet_id", "expect_error", NULL};
+    static const char *const shadow[] = {"service_id", "object_device_id", "expect_request_id",
+                                         "expect_error", NULL};
+    if (fields) {
+        if (!strcmp(op, "handle_connected")) *fields = connected;
+        else if (!strcmp(op, "respond_command") || !strcmp(op, "respond_properties_set") ||
+                 !strcmp(op, "respond_properties_get"))
+            *fields = respond;
+        else if (!strcmp(op, "report_properties")) *fields = report;
+        else if (!strcmp(op, "send_message")) *fields = message;
+        else if (!strcmp(op, "publish")) *fields = publish;
+        else if (!strcmp(op, "subscribe")) *fields = subscribe;
+        else if (!strcmp(op, "unsubscribe")) *fields = unsubscribe;
+        else if (!strcmp(op, "get_shadow")) *fields = shadow;
+        else return 1;
+        return 0;
+    }
+    const cJSON *expect_error = field(s, "expect_error");
+    iotmqtt_device *d = r->device;
+    iotmqtt_status st;
+    int present;
+    if (!strcmp(op, "handle_connected")) {
+        const char *utc;
+        uint64_t ms;
+        TRY(req_str(s, "utc", "step", &utc));
+        if (iotmqtt_utc_parse(utc, &ms) != IOTMQTT_STATUS_OK) return fail("utc: \"%s\"", utc);
+        if (iotmqtt_device_handle_connected(d, r->clock, ms) != IOTMQTT_STATUS_OK)
+            return fail("handle_connected: %s", client_error(r).message);
+    } else if (!strncmp(op, "respond_", 8)) {
+        const char *rid, *json;
+        TRY(req_str(s, "request_id", "step", &rid));
+        TRY(json_text(s, "response", &json));
+        if (!strcmp(op, "respond_command")) OUTCOME(iotmqtt_device_respond_command(d, rid, json));
+        else if (!strcmp(op, "respond_properties_set"))
+            OUTCOME(iotmqtt_device_respond_properties_set(d, rid, json));
+        else OUTCOME(iotmqtt_device_respond_properties_get(d, rid, json));
+    } else if (!strcmp(op, "report_properties")) {
+        const char *json, *rid;
+        uint8_t suffix;
+        TRY(json_text(s, "report", &json));
+        TRY(report_suffix(s, &suffix, &rid));
+        OUTCOME(iotmqtt_device_report_properties(d, json, suffix, rid));
+    } else if (!strcmp(op, "send_message")) {
+        iotmqtt_bytes payload;
+        const char *rid;
+        uint8_t suffix;
+        TRY(bytes_field(s, "payload", "step", &payload, &present));
+        TRY(report_suffix(s, &suffix, &rid));
+        OUTCOME(iotmqtt_device_send_message(d, payload.ptr, payload.len, suffix, rid));
+    } else if (!strcmp(op, "publish")) {
+        const char *topic;
+        iotmqtt_bytes payload;
+        uint64_t q;
+        uint8_t qos = 0;
+        bool retain;
+        TRY(req_str(s, "topic", "step", &topic));
+        TRY(bytes_field(s, "payload", "step", &payload, &present));
+        TRY(uint_or(s, "qos", "step", UINT8_MAX, 0, &q));
+        TRY(qos_of(q, "step", &qos));
+        TRY(flag_or(s, "retain", "step", false, &retain));
+        OUTCOME(iotmqtt_device_publish(d, topic, payload.ptr, payload.len, qos, retain));
+    } else if (!strcmp(op, "subscribe") || !strcmp(op, "unsubscribe")) {
+        const char *filter;
+        uint16_t id = 0;
+        TRY(req_str(s, "filter", "step", &filter));
+        if (!strcmp(op, "subscribe")) {
+            uint64_t q;
+            uint8_t qos = 0;
+            TRY(uint_or(s, "qos", "step", UINT8_MAX, 0, &q));
+            TRY(qos_of(q, "step", &qos));
+            OUTCOME(iotmqtt_device_subscribe(d, filter, qos, &id));
+        } else {
+            OUTCOME(iotmqtt_device_unsubscribe(d, filter, &id));
+        }
+        if (st == IOTMQTT_STATUS_OK) TRY(expect_id(s, id));
+    } else { /* get_shadow */
+        const char *service, *object;
+        iotmqtt_str rid;
+        TRY(opt_str(s, "service_id", "step", &service));
+        TRY(opt_str(s, "object_device_id", "step", &object));
+        OUTCOME(iotmqtt_device_get_shadow(d, service, object, &rid));
+        const cJSON *want = field(s, "expect_request_id");
+        if (st == IOTMQTT_STATUS_OK && want) {
+            cJSON *got = str_json(rid);
+            int eq = json_eq(want, got);
+            const char *text = print_json(got);
+            cJSON_Delete(got);
+            if (!eq) return fail("request id %s, expected %s", text, print_json(want));
+        }
+    }
+    return 0;
+}
+#undef OUTCOME
+
+static int run_step(client_run *r, const cJSON *s, const char *op) {
+    static const char *const err_only[] = {"expect_error", NULL};
+    static const char *const none[] = {NULL};
+    static const char *const receive[] = {"hex", NULL};
+    static const char *const transmit[] = {"hex", "packets", NULL};
+    static const char *const event[] = {"event", NULL};
+    static const char *const timeout[] = {"at", "at_least", "at_most", NULL};
+    static const char *const state[] = {"state", NULL};
+    const char *const *fields = NULL;
+    int common = 1;
+    if (!strcmp(op, "connect") || !strcmp(op, "disconnect")) fields = err_only;
+    else if (!strcmp(op, "timeout") || !strcmp(op, "closed") || !strcmp(op, "expect_no_transmit") ||
+             !strcmp(op, "expect_no_event"))
+        fields = none;
+    else if (!strcmp(op, "receive")) fields = receive;
+    else if (!strcmp(op, "expect_transmit")) fields = transmit;
+    else if (!strcmp(op, "expect_event")) fields = event;
+    else if (!strcmp(op, "expect_timeout")) fields = timeout;
+    else if (!strcmp(op, "expect_state")) fields = state;
+    else {
+        common = 0;
+        int unknown = r->device ? device_op(r, s, op, &fields) : client_op(r, s, op, &fields);
+        if (unknown) return fail("unknown op \"%s\"", op);
+    }
+    /* "op" and "now" are allowed everywhere. */
+    const cJSON *f;
+    cJSON_ArrayForEach(f, s) {
+        int known = !strcmp(f->string, "op") || !strcmp(f->string, "now");
+        for (const char *const *a = fields; *a && !known; a++) known = !strcmp(*a, f->string);
+        if (!known) return fail("step: unknown field \"%s\"", f->string);
+    }
+    uint64_t now;
+    int present;
+    TRY(opt_uint(s, "now", "step", (uint64_t)1 << 53, &now, &present));
+    if (present) {
+        if (now < r->clock)
+            return fail("now %llu is before the clock %llu", (unsigned long long)now,
+                        (unsigned long long)r->clock);
+        r->clock = now;
+    }
+    if (!common) return r->device ? device_op(r, s, op, NULL) : client_op(r, s, op, NULL);
+    const cJSON *expect_error = field(s, "expect_error");
+    if (!strcmp(op, "connect") || !strcmp(op, "disconnect")) {
+        iotmqtt_status st = !strcmp(op, "connect") ? t_connect(r) : t_disconnect(r);
+        iotmqtt_error e = client_error(r);
+        return outcome(st, &e, expect_error);
+    }
+    if (!strcmp(op, "receive")) {
         const char *h;
         uint8_t *b;
         size_t n;
         TRY(req_str(s, "hex", "step", &h));
         TRY(unhex(h, &b, &n));
-        if (iotmqtt_client_handle_bytes(c, r->clock, b, n) != IOTMQTT_STATUS_OK) return fail("handle_bytes");
+        if (t_bytes(r, b, n) != IOTMQTT_STATUS_OK) return fail("handle_bytes");
     } else if (!strcmp(op, "timeout")) {
-        if (iotmqtt_client_handle_timeout(c, r->clock) != IOTMQTT_STATUS_OK) return fail("handle_timeout");
+        if (t_timeout(r) != IOTMQTT_STATUS_OK) return fail("handle_timeout");
     } else if (!strcmp(op, "closed")) {
-        if (iotmqtt_client_handle_closed(c, r->clock) != IOTMQTT_STATUS_OK) return fail("handle_closed");
+        if (t_closed(r) != IOTMQTT_STATUS_OK) return fail("handle_closed");
     } else if (!strcmp(op, "expect_transmit")) {
         size_t n;
         TRY(transmitted(r, &n));
@@ -1236,7 +1426,8 @@ static int client_step(client_run *r, const cJSON *s, const char *op) {
             size_t wn;
             TRY(unhex(h->valuestring, &want, &wn));
             if (wn != n || memcmp(want, r->wire, n) != 0)
-                return fail("transmitted %s\n      expected    %s", hex_of(r->wire, n), hex_of(want, wn));
+                return fail("transmitted %s\n      expected    %s", hex_of(r->wire, n),
+                            hex_of(want, wn));
         } else if (p && !h) {
             if (!cJSON_IsArray(p)) return fail("packets: an array");
             cJSON *views = cJSON_CreateArray();
@@ -1244,7 +1435,8 @@ static int client_step(client_run *r, const cJSON *s, const char *op) {
             while (at < n) {
                 iotmqtt_packet pk;
                 size_t used = 0;
-                if (iotmqtt_codec_decode(r->codec, r->wire + at, n - at, &pk, &used) != IOTMQTT_STATUS_OK) {
+                if (iotmqtt_codec_decode(r->codec, r->wire + at, n - at, &pk, &used) !=
+                    IOTMQTT_STATUS_OK) {
                     cJSON_Delete(views);
                     return fail("transmitted bytes do not decode: %s", hex_of(r->wire + at, n - at));
                 }
@@ -1262,34 +1454,26 @@ static int client_step(client_run *r, const cJSON *s, const char *op) {
     } else if (!strcmp(op, "expect_event")) {
         const cJSON *want = field(s, "event");
         if (!want) return fail("step: missing field \"event\"");
-        iotmqtt_event e;
-        TRY(take_event(r, &e));
-        if (e.type == IOTMQTT_EVENT_TYPE_NONE) return fail("no event");
-        if (e.type == IOTMQTT_EVENT_TYPE_MESSAGE && e.message.packet_id && e.message.ack_token)
-            r->tokens[e.message.packet_id] = e.message.ack_token;
         cJSON *view;
-        if (event_view(&e, &view) < 0) {
-            cJSON_Delete(view);
-            return -1;
-        }
+        TRY(next_event_view(r, &view));
+        if (!view) return fail("no event");
         TRY(match_view(want, view, "event"));
     } else if (!strcmp(op, "expect_no_event")) {
-        iotmqtt_event e;
-        TRY(take_event(r, &e));
-        if (e.type != IOTMQTT_EVENT_TYPE_NONE) {
-            cJSON *view;
-            event_view(&e, &view);
+        cJSON *view;
+        TRY(next_event_view(r, &view));
+        if (view) {
             int res = fail("got %s", print_json(view));
             cJSON_Delete(view);
             return res;
         }
     } else if (!strcmp(op, "expect_timeout")) {
         uint64_t got;
-        if (iotmqtt_client_poll_timeout(c, &got) != IOTMQTT_STATUS_OK) return fail("poll_timeout");
+        if (t_poll_timeout(r, &got) != IOTMQTT_STATUS_OK) return fail("poll_timeout");
         const cJSON *at = field(s, "at"), *lo = field(s, "at_least"), *hi = field(s, "at_most");
         if (at && !lo && !hi) {
             if (cJSON_IsNull(at)) {
-                if (got != IOTMQTT_NO_DEADLINE) return fail("deadline %llu, expected none", (unsigned long long)got);
+                if (got != IOTMQTT_NO_DEADLINE)
+                    return fail("deadline %llu, expected none", (unsigned long long)got);
             } else {
                 uint64_t want;
                 TRY(opt_uint(s, "at", "step", (uint64_t)1 << 53, &want, NULL));
@@ -1307,28 +1491,27 @@ static int client_step(client_run *r, const cJSON *s, const char *op) {
         } else {
             return fail("expect_timeout: at, or at_least and at_most");
         }
-    } else if (!strcmp(op, "expect_state")) {
+    } else { /* expect_state */
         const char *want;
         TRY(req_str(s, "state", "step", &want));
         iotmqtt_state got;
-        if (iotmqtt_client_state(c, &got) != IOTMQTT_STATUS_OK) return fail("state");
-        if (strcmp(state_name(got), want) != 0) return fail("state %s, expected %s", state_name(got), want);
+        if (t_state(r, &got) != IOTMQTT_STATUS_OK) return fail("state");
+        if (strcmp(state_name(got), want) != 0)
+            return fail("state %s, expected %s", state_name(got), want);
     }
-#undef OUTCOME
     return 0;
 }
 
-static int run_client(const cJSON *m) {
-    static client_run r;
-    memset(&r, 0, sizeof r);
-    TRY(client_config(field(m, "config"), &r.config));
+/* Runs the steps against the target (client or device), then checks nothing is left. */
+static int run_steps(client_run *r, const cJSON *m, uint8_t version) {
     const cJSON *steps = field(m, "steps");
-    if (!cJSON_IsArray(steps) || cJSON_GetArraySize(steps) == 0) return fail("steps: a non-empty array");
-    TRY(new_client(&r));
-    r.wire_cap = 65536;
-    r.wire = malloc(r.wire_cap);
+    if (!cJSON_IsArray(steps) || cJSON_GetArraySize(steps) == 0)
+        return fail("steps: a non-empty array");
+    TRY(new_target(r));
+    r->wire_cap = 65536;
+    r->wire = malloc(r->wire_cap);
     int res = 0;
-    if (iotmqtt_codec_new(r.config.protocol, 0, &r.codec) != IOTMQTT_STATUS_OK) res = fail("codec");
+    if (iotmqtt_codec_new(version, 0, &r->codec) != IOTMQTT_STATUS_OK) res = fail("codec");
     int i = 0;
     const cJSON *s;
     cJSON_ArrayForEach(s, steps) {
@@ -1338,25 +1521,243 @@ static int run_client(const cJSON *m) {
             res = fail("step %d: a step needs a string field \"op\"", i);
             break;
         }
-        if (client_step(&r, s, op->valuestring) < 0) res = wrap("step %d (%s)", i, op->valuestring);
+        if (run_step(r, s, op->valuestring) < 0) res = wrap("step %d (%s)", i, op->valuestring);
         i++;
     }
     if (res == 0) {
         size_t n;
-        iotmqtt_event e;
-        if (transmitted(&r, &n) < 0 || (n && fail("bytes left to transmit: %s", hex_of(r.wire, n)) < 0) ||
-            take_event(&r, &e) < 0) {
+        cJSON *view = NULL;
+        if (transmitted(r, &n) < 0 ||
+            (n && fail("bytes left to transmit: %s", hex_of(r->wire, n)) < 0) ||
+            next_event_view(r, &view) < 0) {
             res = wrap("after the last step");
-        } else if (e.type != IOTMQTT_EVENT_TYPE_NONE) {
-            cJSON *view;
-            event_view(&e, &view);
+        } else if (view) {
             res = fail("after the last step: event left: %s", print_json(view));
             cJSON_Delete(view);
         }
     }
-    iotmqtt_client_free(r.client);
-    iotmqtt_codec_free(r.codec);
-    free(r.wire);
+    iotmqtt_client_free(r->client);
+    iotmqtt_device_free(r->device);
+    iotmqtt_codec_free(r->codec);
+    free(r->wire);
+    return res;
+}
+
+static client_run the_run;
+
+static int run_client(const cJSON *m) {
+    client_run *r = &the_run;
+    memset(r, 0, sizeof *r);
+    TRY(client_config(field(m, "config"), &r->config));
+    return run_steps(r, m, r->config.protocol);
+}
+
+/* ------------------------------------------------------------------ kind device (§7) */
+
+static int auth_from(const cJSON *a, const char *ctx, iotmqtt_device_auth *auth);
+
+static int device_config(const cJSON *v, iotmqtt_device_config *c) {
+    static const char *const fields[] = {
+        "auth", "protocol", "keep_alive", "upstream_qos", "subscribe_downstream_qos1",
+        "max_messages_per_sec", "max_bytes_per_sec", "max_queued_messages", "max_queued_bytes",
+        "request_timeout_ms", "max_pending_requests", "request_id_seed", "connack_timeout_ms",
+        "reconnect", "reconnect_min_delay_ms", "reconnect_max_delay_ms", "jitter_seed",
+        "max_events", NULL};
+    const char *ctx = "config";
+    TRY(check_fields(v, ctx, fields));
+    if (iotmqtt_device_config_default(c) != IOTMQTT_STATUS_OK) return fail("device_config_default");
+    const cJSON *a = field(v, "auth");
+    if (!a) return fail("config: missing field \"auth\"");
+    TRY(auth_from(a, "config.auth", &c->auth));
+    const char *s;
+    uint64_t n;
+    TRY(opt_str(v, "protocol", ctx, &s));
+    if (s) TRY(version_of(s, ctx, &c->protocol));
+    TRY(uint_or(v, "keep_alive", ctx, UINT16_MAX, c->keep_alive, &n));
+    c->keep_alive = (uint16_t)n;
+    TRY(uint_or(v, "upstream_qos", ctx, UINT8_MAX, c->upstream_qos, &n));
+    TRY(qos_of(n, ctx, &c->upstream_qos));
+    TRY(flag_or(v, "subscribe_downstream_qos1", ctx, c->subscribe_downstream_qos1,
+                &c->subscribe_downstream_qos1));
+    TRY(uint_or(v, "max_messages_per_sec", ctx, UINT32_MAX, c->max_messages_per_sec, &n));
+    c->max_messages_per_sec = (uint32_t)n;
+    TRY(uint_or(v, "max_bytes_per_sec", ctx, UINT32_MAX, c->max_bytes_per_sec, &n));
+    c->max_bytes_per_sec = (uint32_t)n;
+    TRY(uint_or(v, "max_queued_messages", ctx, UINT32_MAX, c->max_queued_messages, &n));
+    c->max_queued_messages = (size_t)n;
+    TRY(uint_or(v, "max_queued_bytes", ctx, UINT32_MAX, c->max_queued_bytes, &n));
+    c->max_queued_bytes = (size_t)n;
+    TRY(uint_or(v, "request_timeout_ms", ctx, UINT32_MAX, c->request_timeout_ms, &c->request_timeout_ms));
+    TRY(uint_or(v, "max_pending_requests", ctx, UINT32_MAX, c->max_pending_requests, &n));
+    c->max_pending_requests = (size_t)n;
+    TRY(uint_or(v, "request_id_seed", ctx, (uint64_t)1 << 53, c->request_id_seed, &c->request_id_seed));
+    TRY(uint_or(v, "connack_timeout_ms", ctx, UINT32_MAX, c->connack_timeout_ms, &c->connack_timeout_ms));
+    TRY(flag_or(v, "reconnect", ctx, c->reconnect, &c->reconnect));
+    TRY(uint_or(v, "reconnect_min_delay_ms", ctx, UINT32_MAX, c->reconnect_min_delay_ms,
+                &c->reconnect_min_delay_ms));
+    TRY(uint_or(v, "reconnect_max_delay_ms", ctx, UINT32_MAX, c->reconnect_max_delay_ms,
+                &c->reconnect_max_delay_ms));
+    TRY(uint_or(v, "jitter_seed", ctx, (uint64_t)1 << 53, c->jitter_seed, &c->jitter_seed));
+    TRY(uint_or(v, "max_events", ctx, UINT32_MAX, c->max_events, &n));
+    c->max_events = (size_t)n;
+    return 0;
+}
+
+static int run_device(const cJSON *m) {
+    client_run *r = &the_run;
+    memset(r, 0, sizeof *r);
+    r->is_device = 1;
+    TRY(device_config(field(m, "config"), &r->device_config));
+    return run_steps(r, m, r->device_config.protocol);
+}
+
+/* A JSON span handed out by the device, parsed (null for an absent one). */
+static int json_span(iotmqtt_str s, cJSON **out) {
+    *out = NULL;
+    if (!s.ptr) {
+        *out = cJSON_CreateNull();
+        return 0;
+    }
+    char *text = alloc(s.len);
+    memcpy(text, s.ptr, s.len);
+    *out = cJSON_Parse(text);
+    if (!*out) return fail("the library handed out JSON that does not parse: %s", text);
+    return 0;
+}
+
+static const char *const REQUEST_KINDS[] = {NULL,           "shadow",           "time_sync",
+                                            "add_sub_devices", "delete_sub_devices",
+                                            "sub_device_status", "upload_url", "download_url",
+                                            "bootstrap"};
+
+static cJSON *pending_view(iotmqtt_pending_request p) {
+    if (p.kind == IOTMQTT_REQUEST_KIND_NONE || p.kind > IOTMQTT_REQUEST_KIND_BOOTSTRAP)
+        return cJSON_CreateNull();
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "kind", REQUEST_KINDS[p.kind]);
+    cJSON_AddItemToObject(o, "id", str_json(p.id));
+    return o;
+}
+
+static int device_event_view(const iotmqtt_device_event *e, cJSON **out) {
+    if (e->type == IOTMQTT_DEVICE_EVENT_TYPE_MQTT) return event_view(&e->mqtt, out);
+    cJSON *o = cJSON_CreateObject();
+    *out = o;
+    cJSON *json = NULL;
+    TRY(json_span(e->json, &json));
+    const char *json_key = NULL;
+    switch (e->type) {
+    case IOTMQTT_DEVICE_EVENT_TYPE_COMMAND:
+        cJSON_AddStringToObject(o, "type", "command");
+        cJSON_AddItemToObject(o, "request_id", str_json(e->request_id));
+        json_key = "command";
+        break;
+    case IOTMQTT_DEVICE_EVENT_TYPE_PROPERTIES_SET:
+    case IOTMQTT_DEVICE_EVENT_TYPE_PROPERTIES_GET:
+        cJSON_AddStringToObject(o, "type", e->type == IOTMQTT_DEVICE_EVENT_TYPE_PROPERTIES_SET
+                                               ? "properties_set"
+                                               : "properties_get");
+        cJSON_AddItemToObject(o, "request_id", str_json(e->request_id));
+        json_key = "request";
+        break;
+    case IOTMQTT_DEVICE_EVENT_TYPE_SHADOW:
+        cJSON_AddStringToObject(o, "type", "shadow");
+        cJSON_AddItemToObject(o, "request_id", str_json(e->request_id));
+        cJSON_AddItemToObject(o, "answers", pending_view(e->answers));
+        json_key = "response";
+        break;
+    case IOTMQTT_DEVICE_EVENT_TYPE_MESSAGE_DOWN:
+        cJSON_AddStringToObject(o, "type", "message_down");
+        cJSON_AddItemToObject(o, "payload_hex", hex_json(e->payload));
+        json_key = "message";
+        break;
+    case IOTMQTT_DEVICE_EVENT_TYPE_SYSTEM:
+        cJSON_AddStringToObject(o, "type", "system");
+        cJSON_AddItemToObject(o, "object_device_id", str_json(e->object_device_id));
+        cJSON_AddItemToObject(o, "event_id", str_json(e->event_id));
+        cJSON_AddItemToObject(o, "event_time", str_json(e->event_time));
+        cJSON_AddItemToObject(o, "service_id", str_json(e->service_id));
+        cJSON_AddItemToObject(o, "event_type", str_json(e->event_type));
+        cJSON_AddItemToObject(o, "answers", pending_view(e->answers));
+        json_key = "paras";
+        break;
+    case IOTMQTT_DEVICE_EVENT_TYPE_BOOTSTRAPPED:
+        cJSON_AddStringToObject(o, "type", "bootstrapped");
+        cJSON_AddItemToObject(o, "address", str_json(e->address));
+        cJSON_AddBoolToObject(o, "secret_changed", e->secret_changed);
+        json_key = "init_config";
+        break;
+    case IOTMQTT_DEVICE_EVENT_TYPE_BOOTSTRAP_FAILED:
+        cJSON_AddStringToObject(o, "type", "bootstrap_failed");
+        json_key = "failure";
+        break;
+    case IOTMQTT_DEVICE_EVENT_TYPE_REQUEST_TIMEOUT: {
+        cJSON *p = pending_view(e->answers);
+        cJSON_AddStringToObject(o, "type", "request_timeout");
+        cJSON_AddItemToObject(o, "kind", cJSON_DetachItemFromObject(p, "kind"));
+        cJSON_AddItemToObject(o, "id", cJSON_DetachItemFromObject(p, "id"));
+        cJSON_Delete(p);
+        break;
+    }
+    case IOTMQTT_DEVICE_EVENT_TYPE_BAD_INPUT: {
+        static const char *const problems[] = {"unknown_topic", "other_device", "unexpected_topic",
+                                               "unexpected_bootstrap", "payload"};
+        if (e->problem > IOTMQTT_INPUT_PROBLEM_PAYLOAD) {
+            cJSON_Delete(json);
+            return fail("an input problem this runner has no name for (%d)", (int)e->problem);
+        }
+        cJSON_AddStringToObject(o, "type", "bad_input");
+        cJSON_AddItemToObject(o, "topic", str_json(e->topic));
+        cJSON_AddItemToObject(o, "request_id", str_json(e->request_id));
+        cJSON_AddStringToObject(o, "problem", problems[e->problem]);
+        cJSON_AddItemToObject(o, "error", e->error.kind == IOTMQTT_ERROR_KIND_NONE
+                                              ? cJSON_CreateNull()
+                                              : error_view(&e->error));
+        break;
+    }
+    case IOTMQTT_DEVICE_EVENT_TYPE_UPSTREAM_FAILED: {
+        cJSON_AddStringToObject(o, "type", "upstream_failed");
+        cJSON_AddItemToObject(o, "topic", str_json(e->topic));
+        cJSON_AddItemToObject(o, "error", error_view(&e->error));
+        cJSON *reqs = cJSON_CreateArray();
+        for (size_t i = 0; i < e->requests_len; i++)
+            cJSON_AddItemToArray(reqs, pending_view(e->requests[i]));
+        cJSON_AddItemToObject(o, "requests", reqs);
+        break;
+    }
+    default:
+        cJSON_Delete(json);
+        return fail("a device event this runner has no view for (type %d)", (int)e->type);
+    }
+    if (json_key) cJSON_AddItemToObject(o, json_key, json);
+    else cJSON_Delete(json);
+    return 0;
+}
+
+static int next_event_view(client_run *r, cJSON **view) {
+    *view = NULL;
+    const iotmqtt_event *mqtt;
+    iotmqtt_event ce;
+    iotmqtt_device_event de;
+    if (r->device) {
+        if (iotmqtt_device_poll_event(r->device, &de) != IOTMQTT_STATUS_OK)
+            return fail("poll_event: %s", client_error(r).message);
+        if (de.type == IOTMQTT_DEVICE_EVENT_TYPE_NONE) return 0;
+        mqtt = de.type == IOTMQTT_DEVICE_EVENT_TYPE_MQTT ? &de.mqtt : NULL;
+    } else {
+        if (iotmqtt_client_poll_event(r->client, &ce) != IOTMQTT_STATUS_OK)
+            return fail("poll_event: %s", client_error(r).message);
+        if (ce.type == IOTMQTT_EVENT_TYPE_NONE) return 0;
+        mqtt = &ce;
+    }
+    if (mqtt && mqtt->type == IOTMQTT_EVENT_TYPE_MESSAGE && mqtt->message.packet_id &&
+        mqtt->message.ack_token)
+        r->tokens[mqtt->message.packet_id] = mqtt->message.ack_token;
+    int res = r->device ? device_event_view(&de, view) : event_view(&ce, view);
+    if (res < 0) {
+        cJSON_Delete(*view);
+        *view = NULL;
+    }
     return res;
 }
 
@@ -1474,6 +1875,36 @@ static int credentials_case(const cJSON *c) {
     if (!has(c, "client_id") && !has(c, "username") && !has(c, "password") &&
         !has(c, "derived_secret"))
         return fail("a case checks nothing");
+    return 0;
+}
+
+/* The identity of a device config (README §7.1: as in a credentials case). */
+static int auth_from(const cJSON *a, const char *ctx, iotmqtt_device_auth *auth) {
+    static const char *const fields[] = {"kind", "device_id", "secret", "group_secret",
+                                         "scope_id", "sig_type", NULL};
+    TRY(check_fields(a, ctx, fields));
+    memset(auth, 0, sizeof *auth);
+    const char *kind, *s;
+    TRY(req_str(a, "kind", ctx, &kind));
+    if (!strcmp(kind, "secret")) auth->kind = IOTMQTT_AUTH_KIND_SECRET;
+    else if (!strcmp(kind, "bridge")) auth->kind = IOTMQTT_AUTH_KIND_BRIDGE;
+    else if (!strcmp(kind, "bootstrap_group_secret")) auth->kind = IOTMQTT_AUTH_KIND_BOOTSTRAP_GROUP_SECRET;
+    else if (!strcmp(kind, "bootstrap_certificate")) auth->kind = IOTMQTT_AUTH_KIND_BOOTSTRAP_CERTIFICATE;
+    else if (!strcmp(kind, "certificate")) auth->kind = IOTMQTT_AUTH_KIND_CERTIFICATE;
+    else return fail("%s: unknown kind \"%s\"", ctx, kind);
+    uint64_t sig;
+    TRY(uint_or(a, "sig_type", ctx, 2, 0, &sig));
+    auth->sig_type = (uint8_t)sig;
+#define STR_OR_EMPTY(key, dst)                                                             \
+    do {                                                                                   \
+        TRY(opt_str(a, key, ctx, &s));                                                     \
+        dst = s ? s : "";                                                                  \
+    } while (0)
+    STR_OR_EMPTY("device_id", auth->device_id);
+    STR_OR_EMPTY("secret", auth->secret);
+    STR_OR_EMPTY("group_secret", auth->group_secret);
+    STR_OR_EMPTY("scope_id", auth->scope_id);
+#undef STR_OR_EMPTY
     return 0;
 }
 
@@ -1822,12 +2253,15 @@ static int run_file(const char *file, const cJSON *v) {
     static const char *const credentials_f[] = {"name", "description", "spec", "kind", "vectors",
                                                 "cases", NULL};
     static const char *const topic_f[] = {"name", "description", "spec", "kind", "cases", NULL};
+    static const char *const device_f[] = {"name", "description", "spec", "kind", "config",
+                                           "steps", NULL};
     const char *k = kind->valuestring;
     const char *const *fields;
     if (!strcmp(k, "codec")) fields = codec_f;
     else if (!strcmp(k, "client")) fields = client_f;
     else if (!strcmp(k, "credentials")) fields = credentials_f;
     else if (!strcmp(k, "topic")) fields = topic_f;
+    else if (!strcmp(k, "device")) fields = device_f;
     else return fail("unknown kind \"%s\"", k);
     TRY(check_fields(v, "file", fields));
     const char *name, *description;
@@ -1847,6 +2281,7 @@ static int run_file(const char *file, const cJSON *v) {
     if (!strcmp(k, "codec")) return run_codec(v);
     if (!strcmp(k, "client")) return run_client(v);
     if (!strcmp(k, "credentials")) return run_credentials(v);
+    if (!strcmp(k, "device")) return run_device(v);
     return run_topics(v);
 }
 
@@ -1882,7 +2317,7 @@ static void the_runner_fails_on_what_it_does_not_know(void) {
     arena_free();
     snprintf(text, sizeof text, MINIMAL, "clients", "", "connect", "", "63", "");
     must_fail("t.json", text, "unknown kind");
-    snprintf(text, sizeof text, MINIMAL, "device", "", "connect", "", "63", "");
+    snprintf(text, sizeof text, MINIMAL, "devices", "", "connect", "", "63", "");
     must_fail("t.json", text, "unknown kind");
     snprintf(text, sizeof text, MINIMAL, "client", "", "konnect", "", "63", "");
     must_fail("t.json", text, "unknown op");

@@ -21,6 +21,7 @@ use iotmqtt::{
 pub use config::{
     ClientConfig, CredentialsMode, RequeuePolicy, Will, iotmqtt_client_config_default,
 };
+pub(crate) use event::EventSlot;
 pub use event::{
     AckEvent, AuthEvent, ConnectedEvent, ConnectionLostEvent, DropReason, DroppedEvent, Event,
     EventType, MessageEvent, SubscribedEvent,
@@ -47,9 +48,10 @@ impl Handle for Client {
 }
 
 impl Client {
-    /// Every call but `poll_event` ends the borrow of the last event.
+    /// The core client. The last event is kept until the next `poll_event` (the documented
+    /// contract is shorter: until the next call), so that a caller who passes one of its spans
+    /// to the call answering it does not read freed memory.
     fn touch(&mut self) -> &mut CoreClient {
-        self.event.clear();
         &mut self.inner
     }
 }
@@ -70,6 +72,18 @@ pub enum State {
     Connected = 4,
     /// The connection was lost; the reconnect timer runs.
     Backoff = 5,
+}
+
+/// The C view of a core state.
+pub(crate) fn state_out(s: CoreState) -> State {
+    match s {
+        CoreState::Idle => State::Idle,
+        CoreState::WaitingForTransport => State::WaitingForTransport,
+        CoreState::AwaitingCredentials => State::AwaitingCredentials,
+        CoreState::AwaitingConnack => State::AwaitingConnack,
+        CoreState::Connected => State::Connected,
+        CoreState::Backoff => State::Backoff,
+    }
 }
 
 /// One entry of a SUBSCRIBE.
@@ -579,14 +593,7 @@ pub unsafe extern "C" fn iotmqtt_client_state(client: *mut Client, out: *mut Sta
     unsafe {
         with_handle(client, "client", |c| {
             let out = out_ptr(out, "out")?;
-            out.write(match c.touch().state() {
-                CoreState::Idle => State::Idle,
-                CoreState::WaitingForTransport => State::WaitingForTransport,
-                CoreState::AwaitingCredentials => State::AwaitingCredentials,
-                CoreState::AwaitingConnack => State::AwaitingConnack,
-                CoreState::Connected => State::Connected,
-                CoreState::Backoff => State::Backoff,
-            });
+            out.write(state_out(c.touch().state()));
             Ok(())
         })
     }

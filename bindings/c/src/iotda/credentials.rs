@@ -65,7 +65,7 @@ pub struct TextBuffer {
 ///
 /// # Safety
 /// `a`'s strings are NULL or NUL-terminated.
-unsafe fn auth_in(a: &DeviceAuth) -> FfiResult<CoreAuth> {
+pub(crate) unsafe fn auth_in(a: &DeviceAuth) -> FfiResult<CoreAuth> {
     let device_id = DeviceId::new(unsafe { cstr(a.device_id, "auth.device_id") }?)?;
     let secret = || -> FfiResult<DeviceSecret> {
         Ok(DeviceSecret::new(unsafe {
