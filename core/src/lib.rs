@@ -55,13 +55,14 @@ mod time;
 
 pub use codec::{
     Auth, AuthReason, Connack, Connect, ConnectReason, DecodeError, Decoded, Decoder, Disconnect,
-    DisconnectReason, EncodeError, FixedHeader, List, ListItem, ListIter, MAX_PACKET_SIZE, Needed,
-    OwnedProperties, Packet, PacketId, PacketType, Properties, Property, PropertyContext,
-    PropertyId, PropertyType, ProtocolVersion, PubAck, PubAckReason, PubComp, PubCompReason,
-    PubRec, PubRecReason, PubRel, PubRelReason, Publish, QoS, ReasonCode, RetainHandling, SubAck,
-    SubAckReason, Subscribe, Subscription, SubscriptionOptions, UnsubAck, UnsubAckReason,
-    Unsubscribe, VARINT_MAX, Violation, Will, decode, encode, encode_to_slice, encoded_len,
-    is_shared_filter, validate_topic_filter, validate_topic_name,
+    DisconnectReason, EncodeError, FieldValue, FixedHeader, List, ListItem, ListIter,
+    MAX_PACKET_SIZE, Needed, OwnedProperties, Packet, PacketField, PacketId, PacketLayout,
+    PacketType, Properties, Property, PropertyContext, PropertyId, PropertyType, ProtocolVersion,
+    PubAck, PubAckReason, PubComp, PubCompReason, PubRec, PubRecReason, PubRel, PubRelReason,
+    Publish, QoS, ReasonCode, RetainHandling, SubAck, SubAckReason, Subscribe, Subscription,
+    SubscriptionOptions, UnsubAck, UnsubAckReason, Unsubscribe, VARINT_MAX, Violation, Will,
+    decode, encode, encode_to_slice, encoded_len, is_shared_filter, layout, validate_topic_filter,
+    validate_topic_name,
 };
 pub use error::{
     Error, ErrorKind, ProtocolError, Result, SnapshotError, TimeoutKind, UsageError, peer_fault,

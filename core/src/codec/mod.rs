@@ -16,6 +16,7 @@
 mod connect;
 mod disconnect;
 mod errors;
+mod layout;
 mod list;
 mod owned;
 mod properties;
@@ -35,6 +36,7 @@ use alloc::vec::Vec;
 pub use connect::{Connack, Connect, Will};
 pub use disconnect::{Auth, Disconnect};
 pub use errors::{DecodeError, EncodeError, Needed, Violation};
+pub use layout::{FieldValue, PacketField, PacketLayout, layout};
 pub use list::{List, ListItem, ListIter};
 pub use owned::OwnedProperties;
 pub(crate) use owned::write_properties_body;
