@@ -9,6 +9,9 @@
 #   make bench-python  Python decode and publish throughput against paho-mqtt, moat-lib-mqtt, aiomqtt
 #   make header   regenerate the C header (bindings/c/include/iotmqtt.h) with cbindgen
 #   make install  the C library, header and pkg-config file under PREFIX (default /usr/local)
+#   make node     npm install of node/ (dev dependencies, debug build of the addon) for the tests
+#   make node-test  node --test (scenarios, API, driver vs mosquitto and the emulator), tsc --noEmit
+#   make bench-node  Node parsing vs mqtt-packet and QoS 1 publishing vs MQTT.js (release build)
 #   make ci       what .ci/run runs
 
 SHELL := /bin/bash
@@ -99,9 +102,29 @@ bench-python: deps $(PY_BENCH_VENV)/.tools
 	$(PY_BENCH_VENV)/bin/pip install -q --force-reinstall --no-deps $(PY_DIR)/bench-wheels/*.whl
 	cd python && $(abspath $(PY_BENCH_VENV))/bin/python bench/bench.py
 
+# ---------------------------------------------------------------- node
+# `npm install` in node/ brings the dependencies of package.json (the @napi-rs/cli that builds
+# the addon, ws; typescript, mqtt, mqtt-packet for tests and benchmarks) and runs the package's
+# install script, which builds the addon (debug here, release for `npm install ./node`).
+.PHONY: node
+node:
+	cd node && IOTMQTT_NODE_PROFILE=debug npm install --no-audit --no-fund
+
+.PHONY: node-test
+node-test: deps node
+	$(CARGO) build -q -p iotmqtt-cli
+	cd node && IOTMQTT_BIN=$(CARGO_TARGET_DIR)/debug/iotmqtt node --test --test-concurrency=1 tests/
+	cd node && npx --no-install tsc --noEmit -p tsconfig.json
+	git diff --exit-code -- node/index.d.ts || { echo "node/index.d.ts differs from the generated one: commit it"; exit 1; }
+
+.PHONY: bench-node
+bench-node: deps
+	cd node && npm install --no-audit --no-fund
+	cd node && node bench/bench.js
+
 # ---------------------------------------------------------------- the two commands
 .PHONY: test
-test: lint test-rust python-test c-test
+test: lint test-rust python-test c-test node-test
 
 .PHONY: demo
 demo:
