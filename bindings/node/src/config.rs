@@ -8,7 +8,7 @@ use iotmqtt::client::{
 };
 use napi::bindgen_prelude::{Either, Env, Object};
 
-use crate::convert::{BytesArg, bytes_of, field, int_field, qos_of, required, version_of};
+use crate::convert::{BytesArg, bytes_of, field, int_field, qos_of, required, set_int, version_of};
 use crate::errors::{Result, bad_arg};
 use crate::props::PropsIn;
 
@@ -54,14 +54,6 @@ pub(crate) fn reconnect(env: &Env, obj: &Object<'_>, r: &mut ReconnectPolicy) ->
         }
     }
     Ok(())
-}
-
-macro_rules! set_int {
-    ($env:expr, $obj:expr, $target:expr, $key:literal, $what:literal) => {
-        if let Some(v) = int_field($env, $obj, $key, $what)? {
-            $target = v;
-        }
-    };
 }
 
 /// A `ClientConfig` from its JavaScript object.

@@ -97,6 +97,16 @@ pub(crate) fn required<T: FromNapiValue>(
     field(obj, key)?.ok_or_else(|| bad_arg(env, what))
 }
 
+/// Sets `$target` from the integer property `$key` when it is there (`$what` names the rule).
+macro_rules! set_int {
+    ($env:expr, $obj:expr, $target:expr, $key:literal, $what:literal) => {
+        if let Some(v) = $crate::convert::int_field($env, $obj, $key, $what)? {
+            $target = v;
+        }
+    };
+}
+pub(crate) use set_int;
+
 /// A non-negative integer property that fits `T`.
 pub(crate) fn int_field<T: TryFrom<u64>>(
     env: &Env,

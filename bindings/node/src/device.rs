@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::config::reconnect;
 use crate::convert::{
-    BytesArg, buffer, bytes_ref, field, instant, int_field, num, qos_of, version_of,
+    BytesArg, buffer, bytes_ref, field, instant, int_field, num, qos_of, set_int, version_of,
 };
 use crate::errors::{OrThrow, Result, bad_arg, f64_of};
 use crate::events::{error_to_js, event_to_js, state_name};
@@ -176,14 +176,6 @@ fn device_event_to_js<'e>(env: &'e Env, e: &DeviceEvent) -> Result<Object<'e>> {
         _ => o.set("type", "unknown")?,
     }
     Ok(o)
-}
-
-macro_rules! set_int {
-    ($env:expr, $obj:expr, $target:expr, $key:literal, $what:literal) => {
-        if let Some(v) = int_field($env, $obj, $key, $what)? {
-            $target = v;
-        }
-    };
 }
 
 /// A `DeviceConfig` from its JavaScript object.
