@@ -7,6 +7,8 @@ use core::time::Duration;
 
 use zeroize::Zeroize;
 
+use super::refusals::ConnackRefusals;
+
 use crate::codec::{
     MAX_PACKET_SIZE, OwnedProperties, PropertyContext, ProtocolVersion, QoS, validate_topic_name,
 };
@@ -105,6 +107,23 @@ pub enum RequeuePolicy {
 /// deterministic generator seeded with `jitter_seed`; give each device its own seed (for example
 /// derived from its id) so that a fleet does not reconnect in lockstep. A connection that stayed
 /// up for `stable_after` resets `n` to 0.
+///
+/// A CONNACK refusing with a reason in `stop_on` ends the reconnects: the client goes idle,
+/// [`ConnectionLost`]`.reconnect_at` is `None` and drivers stop, until the application calls
+/// [`Client::connect`] again (after fixing the credentials, say).
+///
+/// ```
+/// use iotmqtt::client::{ClientConfig, ConnackRefusals};
+/// use iotmqtt::ConnectReason;
+/// let mut config = ClientConfig::new("device-1");
+/// // Wrong credentials, not authorized, banned, unsupported protocol: stop (the default).
+/// assert_eq!(config.reconnect.stop_on, ConnackRefusals::NOT_RETRYABLE);
+/// // Keep trying while the device is not authorized yet.
+/// config.reconnect.stop_on.remove(ConnectReason::NotAuthorized);
+/// ```
+///
+/// [`ConnectionLost`]: crate::client::ConnectionLost
+/// [`Client::connect`]: crate::client::Client::connect
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReconnectPolicy {
     /// Reconnect after a connection is lost (not after [`Client::disconnect`]).
@@ -123,6 +142,11 @@ pub struct ReconnectPolicy {
     pub resubscribe: bool,
     /// What happens to unacknowledged QoS > 0 messages when the session is lost.
     pub requeue: RequeuePolicy,
+    /// CONNACK refusals that end the reconnects (3.1.1 return codes count as their 5.0
+    /// equivalents). Default [`ConnackRefusals::NOT_RETRYABLE`]: 0x84 Unsupported Protocol
+    /// Version (3.1.1 code 1), 0x86 Bad User Name or Password (code 4), 0x87 Not authorized
+    /// (code 5), 0x8A Banned. [`ConnackRefusals::NONE`] retries every refusal.
+    pub stop_on: ConnackRefusals,
 }
 
 impl Default for ReconnectPolicy {
@@ -135,6 +159,7 @@ impl Default for ReconnectPolicy {
             stable_after: Duration::from_secs(60),
             resubscribe: true,
             requeue: RequeuePolicy::Resend,
+            stop_on: ConnackRefusals::NOT_RETRYABLE,
         }
     }
 }

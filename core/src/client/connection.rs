@@ -399,7 +399,12 @@ impl Client {
     /// The connection is over: stop its timers, forget its buffers, start the reconnect timer
     /// (or go idle) and tell the application.
     pub(crate) fn lost(&mut self, now: Instant, error: Error, info: PeerInfo) {
-        let input = if self.config.reconnect.enabled {
+        self.end(now, error, info, true);
+    }
+
+    /// [`lost`](Self::lost), going idle for good unless `retry` and reconnection is on.
+    fn end(&mut self, now: Instant, error: Error, info: PeerInfo, retry: bool) {
+        let input = if retry && self.config.reconnect.enabled {
             Input::Lost
         } else {
             Input::LostFinal
@@ -455,10 +460,14 @@ impl Client {
         }
         let props = c.properties;
         if c.reason.is_error() {
-            self.lost(
+            // A refusal that trying again cannot fix (wrong credentials, banned, …) ends the
+            // reconnects.
+            let retry = !self.config.reconnect.stop_on.contains(c.reason);
+            self.end(
                 now,
                 Error::Protocol(ProtocolError::ConnectRefused(c.reason.into())),
                 PeerInfo::from_properties(&props),
+                retry,
             );
             return Ok(());
         }

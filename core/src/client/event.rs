@@ -142,7 +142,8 @@ pub struct ConnectionLost {
     /// User Properties of the server's DISCONNECT or CONNACK.
     pub user_properties: Vec<(String, String)>,
     /// When the client will ask for a new transport (`ReconnectDue`), or `None` when it will
-    /// not reconnect.
+    /// not reconnect: reconnection is off, or a CONNACK refused with a reason in
+    /// `reconnect.stop_on` (the client is idle then; drivers stop).
     pub reconnect_at: Option<Instant>,
 }
 

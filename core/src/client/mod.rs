@@ -7,6 +7,7 @@ mod event;
 mod ids;
 mod persist;
 mod receive;
+mod refusals;
 mod session;
 pub mod state;
 mod timer;
@@ -21,6 +22,7 @@ use alloc::vec::Vec;
 
 pub use config::{ClientConfig, Credentials, Password, ReconnectPolicy, RequeuePolicy, WillConfig};
 pub use event::{AckToken, ConnectedInfo, ConnectionLost, DropReason, Event, Message};
+pub use refusals::ConnackRefusals;
 pub use session::topic_matches;
 pub use state::State;
 

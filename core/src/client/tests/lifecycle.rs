@@ -172,21 +172,20 @@ fn connack_timeout_refusal_and_server_disconnect_are_typed() {
     assert_eq!(h.pair.a.state(), State::AwaitingConnack);
     assert_eq!(h.pair.a.poll_timeout(), Some(Instant::from_millis(10_000)));
     h.pair.b.answer_connect = true;
-    h.pair.b.connack_reason = ConnectReason::BadUserNameOrPassword;
+    h.pair.b.connack_reason = ConnectReason::ServerBusy;
     h.step().unwrap();
     let l = lost(&h.events);
     assert_eq!(l[0].error, Error::Timeout(TimeoutKind::Connack));
     assert!(l[0].reconnect_at.is_some());
     assert_eq!(h.pair.a.state(), State::Backoff);
     h.take();
-    h.step().unwrap(); // reconnect: refused
+    h.step().unwrap(); // reconnect: refused, and retried
     let l = lost(&h.events);
     assert_eq!(
         l[0].error,
-        Error::Protocol(ProtocolError::ConnectRefused(
-            ReasonCode::BadUserNameOrPassword
-        ))
+        Error::Protocol(ProtocolError::ConnectRefused(ReasonCode::ServerBusy))
     );
+    assert!(l[0].reconnect_at.is_some());
     h.pair.b.connack_reason = ConnectReason::Success;
     h.take();
     h.step().unwrap();
@@ -207,6 +206,77 @@ fn connack_timeout_refusal_and_server_disconnect_are_typed() {
     );
     assert_eq!(l[0].reason_string.as_deref(), Some("maintenance"));
     assert!(!h.pair.is_open());
+}
+
+/// A refusal in `reconnect.stop_on` ends the reconnects: `reconnect_at` is `None`, the client is
+/// idle with no timer, and only `connect` starts again. Others are retried.
+#[test]
+fn refusals_in_stop_on_end_the_reconnects() {
+    use crate::client::ConnackRefusals;
+    let stops = |v: ProtocolVersion, stop_on: ConnackRefusals, reason: ConnectReason| {
+        let mut cfg = config(v);
+        cfg.reconnect.stop_on = stop_on;
+        let mut h = ClientHarness::new(cfg);
+        h.broker().connack_reason = reason;
+        h.connect().unwrap();
+        let l = lost(&h.events);
+        assert_eq!(
+            l[0].error,
+            Error::Protocol(ProtocolError::ConnectRefused(reason.into())),
+            "{v} {reason}"
+        );
+        let stopped = l[0].reconnect_at.is_none();
+        if stopped {
+            assert_eq!(h.pair.a.state(), State::Idle, "{v} {reason}");
+            assert_eq!(h.pair.a.poll_timeout(), None, "{v} {reason}");
+            assert!(!h.events.iter().any(|e| matches!(e, Event::Disconnected)));
+            // Nothing happens any more, until the application connects again.
+            h.take();
+            h.advance(Duration::from_secs(3600)).unwrap();
+            assert!(h.events.is_empty(), "{:?}", h.events);
+            h.pair.b.connack_reason = ConnectReason::Success;
+            h.pair.open();
+            h.connect().unwrap();
+            assert!(h.pair.a.is_connected(), "{v} {reason}");
+        } else {
+            assert_eq!(h.pair.a.state(), State::Backoff, "{v} {reason}");
+        }
+        stopped
+    };
+    let default = ConnackRefusals::default();
+    for v in [ProtocolVersion::V311, ProtocolVersion::V5] {
+        // The four the default names; in 3.1.1, return codes 1, 4 and 5.
+        for reason in [
+            ConnectReason::UnsupportedProtocolVersion,
+            ConnectReason::BadUserNameOrPassword,
+            ConnectReason::NotAuthorized,
+        ] {
+            assert!(stops(v, default, reason), "{v} {reason}");
+            assert!(!stops(v, ConnackRefusals::NONE, reason), "{v} {reason}");
+        }
+        // 3.1.1 codes 2 and 3.
+        for reason in [
+            ConnectReason::ClientIdentifierNotValid,
+            ConnectReason::ServerUnavailable,
+        ] {
+            assert!(!stops(v, default, reason), "{v} {reason}");
+        }
+    }
+    let v5 = ProtocolVersion::V5;
+    assert!(stops(v5, default, ConnectReason::Banned));
+    assert!(!stops(v5, default, ConnectReason::ServerBusy));
+    assert!(stops(
+        v5,
+        ConnackRefusals::NONE.with(ConnectReason::ServerBusy),
+        ConnectReason::ServerBusy
+    ));
+    // Reconnection off: every refusal ends it anyway.
+    let mut cfg = config(v5);
+    cfg.reconnect.enabled = false;
+    let mut h = ClientHarness::new(cfg);
+    h.broker().connack_reason = ConnectReason::ServerBusy;
+    h.connect().unwrap();
+    assert_eq!(lost(&h.events)[0].reconnect_at, None);
 }
 
 #[test]

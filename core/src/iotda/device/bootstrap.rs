@@ -156,7 +156,6 @@ impl IotdaDevice {
         self.retiring = Some(Box::new(old));
         self.subscriptions.clear();
         self.client_full = false;
-        self.swallow_disconnected = false;
         self.connect_on_transport = true;
         // A fresh client takes the six downstream filters: nothing to refuse.
         let _ = self.subscribe_configured();

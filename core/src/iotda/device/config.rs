@@ -71,7 +71,9 @@ pub struct DeviceConfig {
     /// Seed of the request and event ids the device makes up: `{seed:x}-{counter}`. Give each
     /// device its own (there is no random source here).
     pub request_id_seed: u64,
-    /// Reconnection (default: 1 s to 30 s with equal jitter, as the SDKs).
+    /// Reconnection (default: 1 s to 30 s with equal jitter, as the SDKs; no retry after a
+    /// CONNACK refusing the credentials, code 4, as the SDKs, nor after codes 1 and 5: see
+    /// [`ReconnectPolicy::stop_on`]).
     pub reconnect: ReconnectPolicy,
     /// How long to wait for CONNACK (default 10 s).
     pub connack_timeout: Duration,

@@ -218,8 +218,9 @@ pub enum DeviceEvent {
     /// A queued message could not be handed to the MQTT client.
     UpstreamFailed(Box<UpstreamFailed>),
     /// An event of the MQTT client, passed through: `Connected`, `ConnectionLost` (with
-    /// `reconnect_at: None` after CONNACK 0x86 / return code 4, bad user name or password: the
-    /// device stops retrying, as the SDKs do), `Disconnected`, `ReconnectDue`, acknowledgements,
+    /// `reconnect_at: None` after a CONNACK refusal in `reconnect.stop_on`, by default return
+    /// code 4, bad user name or password, as the SDKs do, and 1 and 5: the device stops
+    /// retrying), `Disconnected`, `ReconnectDue`, acknowledgements,
     /// subscriptions, and `Message` for custom, `user/`, M2M and legacy topics.
     Mqtt(Event),
 }

@@ -24,8 +24,8 @@ pub use event::{
 };
 
 use crate::client::{Client, Event, State};
-use crate::codec::{Properties, QoS, ReasonCode};
-use crate::error::{Error, ProtocolError, Result, UsageError};
+use crate::codec::{Properties, QoS};
+use crate::error::{Error, Result, UsageError};
 use crate::iotda::utc::UtcTime;
 use crate::time::Instant;
 
@@ -75,8 +75,9 @@ use requests::Requests;
 ///
 /// - CONNECT: clean session, no Will, keep-alive 30–1200 s, ClientId/Username/Password from the
 ///   [`DeviceAuth`](crate::iotda::DeviceAuth) and the UTC time of `handle_connected`, renewed
-///   on every attempt. A CONNACK refusing the user name or password (0x86 / 3.1.1 code 4)
-///   stops the reconnects, as the SDKs do.
+///   on every attempt. A CONNACK refusal in `reconnect.stop_on` ends the reconnects (by
+///   default the user name or password, 0x86 / 3.1.1 code 4, as the SDKs do, and not
+///   authorized, banned, unsupported protocol: 3.1.1 codes 5 and 1).
 /// - Upstream: QoS 0 or 1, no retain, payloads up to 1 MB, at most `max_messages_per_sec`
 ///   (50) messages and `max_bytes_per_sec` (1 MB) in any one-second window; messages wait in a
 ///   bounded queue (`QueueFull` at once when it is full).
@@ -155,9 +156,6 @@ pub struct IotdaDevice {
     last_now: Instant,
     /// The client refused a message (its own queue is full): wait for it to drain.
     client_full: bool,
-    /// The device disconnected the client itself (after CONNACK 4): its `Disconnected` event
-    /// is not the application's.
-    swallow_disconnected: bool,
     /// After the bootstrap answer: the next transport connects the new identity.
     connect_on_transport: bool,
 }
@@ -191,7 +189,6 @@ impl IotdaDevice {
             bootstrap: Bootstrap::new(config.bootstrap.clone()),
             last_now: Instant::ZERO,
             client_full: false,
-            swallow_disconnected: false,
             connect_on_transport: false,
             config,
         }
@@ -432,21 +429,6 @@ impl IotdaDevice {
                     properties,
                     resubscribe,
                 }));
-            }
-            Event::ConnectionLost(mut lost) => {
-                let refused = lost.error
-                    == Error::Protocol(ProtocolError::ConnectRefused(
-                        ReasonCode::BadUserNameOrPassword,
-                    ));
-                if refused && lost.reconnect_at.is_some() && self.client.disconnect().is_ok() {
-                    self.swallow_disconnected = true;
-                    lost.reconnect_at = None;
-                }
-                self.events
-                    .push_back(DeviceEvent::Mqtt(Event::ConnectionLost(lost)));
-            }
-            Event::Disconnected if self.swallow_disconnected => {
-                self.swallow_disconnected = false;
             }
             other => self.events.push_back(DeviceEvent::Mqtt(other)),
         }

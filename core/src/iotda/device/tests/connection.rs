@@ -127,20 +127,36 @@ fn bad_credentials_stop_the_reconnects() {
     }
 }
 
+/// An unknown device (CONNACK 5, not authorised) stops too by default; the set is the
+/// application's to change.
 #[test]
-fn other_refusals_are_retried() {
-    let mut platform = Platform::new();
-    platform.secrets.clear(); // unknown device: CONNACK 5, not authorised
-    let mut s = Scenario::with_platform(config(ProtocolVersion::V311), platform);
-    s.connect();
-    s.advance(Duration::from_secs(120));
-    assert!(s.platform().logins.len() >= 3, "{:?}", s.platform().logins);
-    assert!(
-        s.platform()
-            .logins
-            .iter()
-            .all(|(_, v)| *v == Err(LoginRejection::UnknownDevice))
-    );
+fn which_refusals_stop_is_configurable() {
+    use crate::client::ConnackRefusals;
+    use crate::codec::ConnectReason;
+    for keep_trying in [false, true] {
+        let mut platform = Platform::new();
+        platform.secrets.clear();
+        let mut cfg = config(ProtocolVersion::V311);
+        if keep_trying {
+            cfg.reconnect.stop_on =
+                ConnackRefusals::default().without(ConnectReason::NotAuthorized);
+        }
+        let mut s = Scenario::with_platform(cfg, platform);
+        s.connect();
+        s.advance(Duration::from_secs(120));
+        let logins = &s.platform().logins;
+        assert!(
+            logins
+                .iter()
+                .all(|(_, v)| *v == Err(LoginRejection::UnknownDevice))
+        );
+        if keep_trying {
+            assert!(logins.len() >= 3, "{logins:?}");
+        } else {
+            assert_eq!(logins.len(), 1, "{logins:?}");
+            assert_eq!(s.device().client().state(), crate::client::State::Idle);
+        }
+    }
 }
 
 #[test]

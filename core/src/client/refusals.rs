@@ -1,0 +1,155 @@
+//! [`ConnackRefusals`]: a set of CONNACK refusal reasons, for [`ReconnectPolicy::stop_on`].
+//!
+//! [`ReconnectPolicy::stop_on`]: super::ReconnectPolicy::stop_on
+
+use core::fmt;
+
+use crate::codec::ConnectReason;
+
+/// A set of CONNACK refusal reasons (the codes 0x80 to 0x9F a CONNACK may carry), held in one
+/// word. [`ReconnectPolicy::stop_on`](super::ReconnectPolicy::stop_on) uses it to name the
+/// refusals after which reconnecting is pointless.
+///
+/// MQTT 3.1.1 return codes arrive as the 5.0 code of the same meaning
+/// ([`ConnectReason::from_v3_return_code`]): 1 → 0x84, 2 → 0x85, 3 → 0x88, 4 → 0x86,
+/// 5 → 0x87, so one set serves both versions.
+///
+/// ```
+/// use iotmqtt::client::ConnackRefusals;
+/// use iotmqtt::ConnectReason;
+/// let set = ConnackRefusals::default();
+/// assert!(set.contains(ConnectReason::BadUserNameOrPassword));
+/// assert!(!set.contains(ConnectReason::ServerUnavailable));
+/// // Keep retrying an unknown device (it may be registered later):
+/// let set = set.without(ConnectReason::NotAuthorized);
+/// assert_eq!(set.iter().count(), 3);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ConnackRefusals(u32);
+
+impl ConnackRefusals {
+    /// No reason: every refusal is retried.
+    pub const NONE: ConnackRefusals = ConnackRefusals(0);
+
+    /// The default of [`ReconnectPolicy`](super::ReconnectPolicy): the refusals that do not go
+    /// away by trying again — 0x84 Unsupported Protocol Version (3.1.1 code 1), 0x86 Bad User
+    /// Name or Password (code 4), 0x87 Not authorized (code 5) and 0x8A Banned.
+    pub const NOT_RETRYABLE: ConnackRefusals = ConnackRefusals::NONE
+        .with(ConnectReason::UnsupportedProtocolVersion)
+        .with(ConnectReason::BadUserNameOrPassword)
+        .with(ConnectReason::NotAuthorized)
+        .with(ConnectReason::Banned);
+
+    /// The bit of `reason`, or 0 for a code that is not a refusal (below 0x80).
+    const fn bit(reason: ConnectReason) -> u32 {
+        let code = reason.as_u8();
+        if code >= 0x80 { 1 << (code - 0x80) } else { 0 }
+    }
+
+    /// This set and `reason` (a code below 0x80, which is no refusal, is ignored).
+    #[must_use]
+    pub const fn with(self, reason: ConnectReason) -> ConnackRefusals {
+        ConnackRefusals(self.0 | Self::bit(reason))
+    }
+
+    /// This set without `reason`.
+    #[must_use]
+    pub const fn without(self, reason: ConnectReason) -> ConnackRefusals {
+        ConnackRefusals(self.0 & !Self::bit(reason))
+    }
+
+    /// Adds `reason` (see [`with`](Self::with)).
+    pub fn insert(&mut self, reason: ConnectReason) {
+        *self = self.with(reason);
+    }
+
+    /// Removes `reason`.
+    pub fn remove(&mut self, reason: ConnectReason) {
+        *self = self.without(reason);
+    }
+
+    /// True when `reason` is in the set.
+    #[must_use]
+    pub const fn contains(self, reason: ConnectReason) -> bool {
+        self.0 & Self::bit(reason) != 0
+    }
+
+    /// True when the set is empty.
+    #[must_use]
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The reasons in the set, in ascending order of their codes.
+    pub fn iter(self) -> impl Iterator<Item = ConnectReason> {
+        ConnectReason::ALL
+            .iter()
+            .copied()
+            .filter(move |r| self.contains(*r))
+    }
+}
+
+impl Default for ConnackRefusals {
+    /// [`ConnackRefusals::NOT_RETRYABLE`].
+    fn default() -> Self {
+        ConnackRefusals::NOT_RETRYABLE
+    }
+}
+
+impl FromIterator<ConnectReason> for ConnackRefusals {
+    fn from_iter<I: IntoIterator<Item = ConnectReason>>(iter: I) -> Self {
+        iter.into_iter()
+            .fold(ConnackRefusals::NONE, ConnackRefusals::with)
+    }
+}
+
+impl fmt::Debug for ConnackRefusals {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_refusal_code_has_its_own_bit_and_success_none() {
+        let all: ConnackRefusals = ConnectReason::ALL.iter().copied().collect();
+        let refusals = ConnectReason::ALL.iter().filter(|r| r.is_error()).count();
+        assert_eq!(all.iter().count(), refusals);
+        assert!(!all.contains(ConnectReason::Success));
+        assert_eq!(
+            ConnackRefusals::NONE.with(ConnectReason::Success),
+            ConnackRefusals::NONE
+        );
+        for r in ConnectReason::ALL.iter().filter(|r| r.is_error()) {
+            let one = ConnackRefusals::NONE.with(*r);
+            assert_eq!(one.iter().collect::<alloc::vec::Vec<_>>(), [*r]);
+            assert!(all.without(*r).iter().all(|x| x != *r));
+        }
+    }
+
+    #[test]
+    fn the_default_covers_the_four_refusals_and_the_v311_codes_4_and_5() {
+        let d = ConnackRefusals::default();
+        assert_eq!(
+            d.iter()
+                .map(ConnectReason::as_u8)
+                .collect::<alloc::vec::Vec<_>>(),
+            [0x84, 0x86, 0x87, 0x8A]
+        );
+        let v3 = |c| ConnectReason::from_v3_return_code(c).unwrap();
+        assert!(d.contains(v3(1)) && d.contains(v3(4)) && d.contains(v3(5)));
+        assert!(!d.contains(v3(2)) && !d.contains(v3(3)));
+        assert_eq!(
+            alloc::format!("{d:?}"),
+            "{UnsupportedProtocolVersion, BadUserNameOrPassword, NotAuthorized, Banned}"
+        );
+        let mut e = d;
+        e.remove(ConnectReason::Banned);
+        e.insert(ConnectReason::ServerMoved);
+        assert!(e.contains(ConnectReason::ServerMoved) && !e.contains(ConnectReason::Banned));
+        assert!(ConnackRefusals::NONE.is_empty() && !e.is_empty());
+    }
+}
