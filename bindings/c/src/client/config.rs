@@ -267,6 +267,9 @@ pub(crate) unsafe fn config_in(c: &ClientConfig) -> FfiResult<CoreConfig> {
             1 => Some(CorePolicy::Drop),
             _ => None,
         })?,
+        // The CONNACK refusals that end the reconnects: the core's default (0x84, 0x86, 0x87,
+        // 0x8A), which the C configuration does not expose yet.
+        ..ReconnectPolicy::default()
     };
     config.max_queued_messages = c.max_queued_messages;
     config.max_queued_bytes = c.max_queued_bytes;
