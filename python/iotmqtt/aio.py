@@ -700,6 +700,32 @@ class Client(_Session[Event]):
         self._pump()
         return fut
 
+    async def queue_publish(
+        self,
+        topic: str,
+        payload: Union[bytes, bytearray, memoryview] = b"",
+        qos: int = 0,
+        retain: bool = False,
+        properties: Optional[Properties] = None,
+    ) -> "asyncio.Future[PublishResult]":
+        """Waits for room in the bounded queue, queues the message and returns the future of
+        its acknowledgement without waiting for it: the way to keep many messages in flight.
+
+        >>> import asyncio
+        >>> from iotmqtt import aio
+        >>> async def burst() -> int:
+        ...     async with aio.Client("127.0.0.1", MOSQUITTO_PORT, max_queued_messages=10) as client:
+        ...         acks = [await client.queue_publish("t", b"%d" % i, qos=1) for i in range(100)]
+        ...         return len(await asyncio.gather(*acks))
+        >>> asyncio.run(burst())
+        100
+        """
+        while True:
+            try:
+                return self.publish_nowait(topic, payload, qos, retain, properties)
+            except QueueFullError:
+                await self._wait_progress()
+
     async def publish(
         self,
         topic: str,
@@ -713,13 +739,7 @@ class Client(_Session[Event]):
         acknowledgement. Waits for room while the queue is full. Raises
         ``PublishDroppedError`` if the message is given up (e.g. a new session with
         ``requeue="drop"``)."""
-        while True:
-            try:
-                fut = self.publish_nowait(topic, payload, qos, retain, properties)
-                break
-            except QueueFullError:
-                await self._wait_progress()
-        return await fut
+        return await (await self.queue_publish(topic, payload, qos, retain, properties))
 
     async def subscribe(
         self,

@@ -17,6 +17,7 @@ use crate::errors::IntoPy;
 use crate::events::event_to_py;
 use crate::packets::{Subscription, Will};
 use crate::properties::{self, Properties};
+use crate::topics::TopicCache;
 
 /// Every setting of a :class:`Client`, with the core's defaults (MQTT 5.0, keep-alive 60 s,
 /// reconnect 1 s to 60 s, 1,000 messages / 1 MiB queued, 32 in flight, …). Durations are
@@ -384,6 +385,7 @@ record! {
 pub(crate) struct Client {
     inner: CoreClient,
     out: Vec<u8>,
+    topics: TopicCache,
 }
 
 fn at(now_ms: u64) -> Instant {
@@ -444,7 +446,7 @@ impl Client {
             let Some(event) = self.inner.poll_event() else {
                 break;
             };
-            out.append(event_to_py(py, &event)?)?;
+            out.append(event_to_py(py, &event, &mut self.topics)?)?;
             n += 1;
         }
         Ok(())
@@ -460,6 +462,7 @@ impl Client {
         Client {
             inner: CoreClient::new(config),
             out: Vec::new(),
+            topics: TopicCache::default(),
         }
     }
 
@@ -692,9 +695,9 @@ impl Client {
     }
 
     /// The next event, or ``None``.
-    fn poll_event(&mut self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
+    fn poll_event<'py>(&mut self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         match self.inner.poll_event() {
-            Some(e) => event_to_py(py, &e).map(Some),
+            Some(e) => event_to_py(py, &e, &mut self.topics).map(Some),
             None => Ok(None),
         }
     }

@@ -19,6 +19,7 @@ use crate::args::{BytesArg, Version, level, qos, record};
 use crate::errors::{IntoPy, error_object};
 use crate::events::event_to_py;
 use crate::iotda::{DeviceAuth, Utc};
+use crate::topics::TopicCache;
 
 /// Every setting of an :class:`IotdaDevice`, with the core's defaults (MQTT 3.1.1, keep-alive
 /// 120 s, upstream QoS 1, 50 messages and 1 MB per second, requests time out after 30 s, …).
@@ -355,14 +356,18 @@ fn answers(py: Python<'_>, p: Option<&CorePending>) -> PyResult<Option<Py<Pendin
 }
 
 /// A device event as its Python object; a wrapped client event as the client's class.
-fn device_event_to_py(py: Python<'_>, e: &DeviceEvent) -> PyResult<Py<PyAny>> {
+fn device_event_to_py<'py>(
+    py: Python<'py>,
+    e: &DeviceEvent,
+    topics: &mut TopicCache,
+) -> PyResult<Bound<'py, PyAny>> {
     macro_rules! new {
         ($v:expr) => {
-            Ok(Py::new(py, $v)?.into_any())
+            Ok(Bound::new(py, $v)?.into_any())
         };
     }
     match e {
-        DeviceEvent::Mqtt(event) => event_to_py(py, event),
+        DeviceEvent::Mqtt(event) => event_to_py(py, event, topics),
         DeviceEvent::Command {
             request_id,
             command,
@@ -516,6 +521,7 @@ fn suffix<'a>(suffix: Option<&str>, request_id: Option<&'a str>) -> PyResult<Rep
 pub(crate) struct IotdaDevice {
     inner: CoreDevice,
     out: Vec<u8>,
+    topics: TopicCache,
 }
 
 fn at(now_ms: u64) -> Instant {
@@ -529,6 +535,7 @@ impl IotdaDevice {
         IotdaDevice {
             inner: CoreDevice::new(config.inner.clone()),
             out: Vec::new(),
+            topics: TopicCache::default(),
         }
     }
 
@@ -633,9 +640,9 @@ impl IotdaDevice {
     }
 
     /// The next event, or ``None``.
-    fn poll_event(&mut self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
+    fn poll_event<'py>(&mut self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         match self.inner.poll_event() {
-            Some(e) => device_event_to_py(py, &e).map(Some),
+            Some(e) => device_event_to_py(py, &e, &mut self.topics).map(Some),
             None => Ok(None),
         }
     }
@@ -653,7 +660,7 @@ impl IotdaDevice {
             let Some(e) = self.inner.poll_event() else {
                 break;
             };
-            out.append(device_event_to_py(py, &e)?)?;
+            out.append(device_event_to_py(py, &e, &mut self.topics)?)?;
         }
         Ok(out)
     }

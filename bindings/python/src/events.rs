@@ -8,6 +8,7 @@ use pyo3::types::{PyBytes, PyString, PyTuple};
 use crate::args::record;
 use crate::errors::{dropped_object, error_object};
 use crate::properties::{self, Properties};
+use crate::topics::TopicCache;
 
 record! {
     /// A transport is open and the client needs a user name and password for CONNECT: answer
@@ -157,10 +158,14 @@ fn props(py: Python<'_>, p: &OwnedProperties) -> PyResult<Py<Properties>> {
     properties::owned_to_py(py, p)
 }
 
-/// A received message as its Python event.
-pub(crate) fn message_to_py(py: Python<'_>, m: &CoreMessage) -> PyResult<Py<PyAny>> {
+/// A received message as its Python event; its topic string from `topics`.
+pub(crate) fn message_to_py<'py>(
+    py: Python<'py>,
+    m: &CoreMessage,
+    topics: &mut TopicCache,
+) -> PyResult<Bound<'py, PyAny>> {
     let obj = Message {
-        topic: PyString::new(py, &m.topic).unbind(),
+        topic: topics.get(py, &m.topic),
         payload: PyBytes::new(py, &m.payload).unbind(),
         qos: m.qos as u8,
         retain: m.retain,
@@ -169,10 +174,10 @@ pub(crate) fn message_to_py(py: Python<'_>, m: &CoreMessage) -> PyResult<Py<PyAn
         properties: props(py, &m.properties)?,
         ack_token: m.ack_token.map(|t| t.to_u64()),
     };
-    Ok(Py::new(py, obj)?.into_any())
+    Ok(Bound::new(py, obj)?.into_any())
 }
 
-fn connected_to_py(py: Python<'_>, c: &ConnectedInfo) -> PyResult<Py<PyAny>> {
+fn connected_to_py<'py>(py: Python<'py>, c: &ConnectedInfo) -> PyResult<Bound<'py, PyAny>> {
     let obj = Connected {
         session_present: c.session_present,
         keep_alive: c.keep_alive,
@@ -197,10 +202,10 @@ fn connected_to_py(py: Python<'_>, c: &ConnectedInfo) -> PyResult<Py<PyAny>> {
         user_properties: pairs(py, &c.user_properties)?,
         properties: props(py, &c.properties)?,
     };
-    Ok(Py::new(py, obj)?.into_any())
+    Ok(Bound::new(py, obj)?.into_any())
 }
 
-fn lost_to_py(py: Python<'_>, l: &CoreLost) -> PyResult<Py<PyAny>> {
+fn lost_to_py<'py>(py: Python<'py>, l: &CoreLost) -> PyResult<Bound<'py, PyAny>> {
     let obj = ConnectionLost {
         error: error_object(py, &l.error)?.unbind(),
         reason_string: opt_s(py, l.reason_string.as_deref()),
@@ -208,18 +213,22 @@ fn lost_to_py(py: Python<'_>, l: &CoreLost) -> PyResult<Py<PyAny>> {
         user_properties: pairs(py, &l.user_properties)?,
         reconnect_at: l.reconnect_at.map(|t| t.as_millis()),
     };
-    Ok(Py::new(py, obj)?.into_any())
+    Ok(Bound::new(py, obj)?.into_any())
 }
 
-/// Any client event as its Python object.
-pub(crate) fn event_to_py(py: Python<'_>, event: &Event) -> PyResult<Py<PyAny>> {
+/// Any client event as its Python object (message topics through `topics`).
+pub(crate) fn event_to_py<'py>(
+    py: Python<'py>,
+    event: &Event,
+    topics: &mut TopicCache,
+) -> PyResult<Bound<'py, PyAny>> {
     macro_rules! new {
         ($v:expr) => {
-            Ok(Py::new(py, $v)?.into_any())
+            Ok(Bound::new(py, $v)?.into_any())
         };
     }
     match event {
-        Event::Message(m) => message_to_py(py, m),
+        Event::Message(m) => message_to_py(py, m, topics),
         Event::PublishAcked {
             packet_id,
             reason,

@@ -11,6 +11,7 @@ mod events;
 mod iotda;
 mod packets;
 mod properties;
+mod topics;
 
 use pyo3::prelude::*;
 

@@ -19,6 +19,7 @@ use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 use crate::args::{BytesArg, Version, encode_violation, level, packet_id, qos, record};
 use crate::errors::decode_error;
 use crate::properties::{self, Properties};
+use crate::topics::TopicCache;
 
 record! {
     /// CONNECT: the client's request to open a session. ``protocol`` is the protocol level
@@ -454,10 +455,18 @@ fn b(py: Python<'_>, v: &[u8]) -> Py<PyBytes> {
     PyBytes::new(py, v).unbind()
 }
 
-/// A decoded PUBLISH as a Python object (also used for the client's messages).
-pub(crate) fn publish_to_py(py: Python<'_>, p: &CorePublish<'_>) -> PyResult<Py<PyAny>> {
+/// A decoded PUBLISH as a Python object; its topic string from `topics` when given.
+pub(crate) fn publish_to_py<'py>(
+    py: Python<'py>,
+    p: &CorePublish<'_>,
+    topics: Option<&mut TopicCache>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let topic = match topics {
+        Some(cache) => cache.get(py, p.topic),
+        None => s(py, p.topic),
+    };
     let obj = Publish {
-        topic: s(py, p.topic),
+        topic,
         payload: b(py, p.payload),
         qos: p.qos as u8,
         retain: p.retain,
@@ -465,7 +474,7 @@ pub(crate) fn publish_to_py(py: Python<'_>, p: &CorePublish<'_>) -> PyResult<Py<
         packet_id: p.packet_id.map(|id| id.get()),
         properties: properties::to_py(py, &p.properties)?,
     };
-    Ok(Py::new(py, obj)?.into_any())
+    Ok(Bound::new(py, obj)?.into_any())
 }
 
 fn will_to_py(py: Python<'_>, w: &CoreWill<'_>) -> PyResult<Py<Will>> {
@@ -481,16 +490,20 @@ fn will_to_py(py: Python<'_>, w: &CoreWill<'_>) -> PyResult<Py<Will>> {
     )
 }
 
-/// Any decoded packet as its Python object.
-pub(crate) fn packet_to_py(py: Python<'_>, packet: &Packet<'_>) -> PyResult<Py<PyAny>> {
+/// Any decoded packet as its Python object (PUBLISH topics through `topics` when given).
+pub(crate) fn packet_to_py<'py>(
+    py: Python<'py>,
+    packet: &Packet<'_>,
+    topics: Option<&mut TopicCache>,
+) -> PyResult<Bound<'py, PyAny>> {
     let p = |props: &CoreProperties<'_>| properties::to_py(py, props);
     macro_rules! new {
         ($v:expr) => {
-            Ok(Py::new(py, $v)?.into_any())
+            Ok(Bound::new(py, $v)?.into_any())
         };
     }
     match packet {
-        Packet::Publish(x) => publish_to_py(py, x),
+        Packet::Publish(x) => publish_to_py(py, x, topics),
         Packet::Connect(c) => new!(Connect {
             protocol: c.protocol.level(),
             clean_start: c.clean_start,
@@ -873,7 +886,7 @@ pub(crate) fn decode<'py>(
     let decoded = core_decoder(version.0, max_packet_size)
         .decode(data.as_slice())
         .map_err(|e| decode_error(py, e))?;
-    let packet = packet_to_py(py, &decoded.packet)?;
+    let packet = packet_to_py(py, &decoded.packet, None)?;
     (packet, decoded.len).into_pyobject(py)
 }
 
@@ -892,12 +905,13 @@ pub(crate) fn decode<'py>(
 pub(crate) struct Decoder {
     decoder: CoreDecoder,
     buf: Vec<u8>,
+    topics: TopicCache,
 }
 
 impl Decoder {
     /// Decodes every whole packet at the front of `data` into `out`; returns the bytes used.
     fn drain(
-        &self,
+        &mut self,
         py: Python<'_>,
         data: &[u8],
         out: &Bound<'_, PyList>,
@@ -909,7 +923,7 @@ impl Decoder {
             }
             match self.decoder.decode(rest) {
                 Ok(d) => {
-                    out.append(packet_to_py(py, &d.packet)?)?;
+                    out.append(packet_to_py(py, &d.packet, Some(&mut self.topics))?)?;
                     at += d.len;
                 }
                 Err(DecodeError::Incomplete(_)) => break,
@@ -928,41 +942,54 @@ impl Decoder {
         Decoder {
             decoder: core_decoder(version.0, max_packet_size),
             buf: Vec::new(),
+            topics: TopicCache::default(),
         }
     }
 
     /// Adds ``data`` and returns the packets it completes, in order.
     fn feed<'py>(&mut self, py: Python<'py>, data: BytesArg<'py>) -> PyResult<Bound<'py, PyList>> {
         let out = PyList::empty(py);
-        let data = data.as_slice();
-        let result = if self.buf.is_empty() {
-            match self.drain(py, data, &out)? {
-                Ok(used) => {
-                    self.buf
-                        .extend_from_slice(data.get(used..).unwrap_or_default());
-                    Ok(())
+        let mut data = data.as_slice();
+        // A partial packet is completed with just the bytes it needs; the rest is decoded in
+        // place, never copied.
+        while !self.buf.is_empty() {
+            let Some((&next, rest)) = data.split_first() else {
+                return Ok(out);
+            };
+            let need = match self.decoder.header(&self.buf) {
+                Ok(h) => h.packet_len().saturating_sub(self.buf.len()),
+                Err(DecodeError::Incomplete(_)) => {
+                    // The fixed header itself is cut short: one more byte.
+                    self.buf.push(next);
+                    data = rest;
+                    continue;
                 }
-                Err(e) => Err(e),
-            }
-        } else {
-            self.buf.extend_from_slice(data);
+                Err(e) => {
+                    self.buf.clear();
+                    return Err(decode_error(py, e));
+                }
+            };
+            let (head, tail) = data.split_at(need.min(data.len()));
+            self.buf.extend_from_slice(head);
+            data = tail;
             let buf = std::mem::take(&mut self.buf);
-            let drained = self.drain(py, &buf, &out);
-            match drained {
-                Ok(Ok(used)) => {
-                    self.buf = buf;
-                    self.buf.drain(..used.min(self.buf.len()));
-                    Ok(())
+            match self.decoder.decode(&buf) {
+                Ok(d) => {
+                    out.append(packet_to_py(py, &d.packet, Some(&mut self.topics))?)?;
                 }
-                Ok(Err(e)) => Err(e),
-                Err(err) => {
+                Err(DecodeError::Incomplete(_)) => {
                     self.buf = buf;
-                    return Err(err);
+                    return Ok(out);
                 }
+                Err(e) => return Err(decode_error(py, e)),
             }
-        };
-        match result {
-            Ok(()) => Ok(out),
+        }
+        match self.drain(py, data, &out)? {
+            Ok(used) => {
+                self.buf
+                    .extend_from_slice(data.get(used..).unwrap_or_default());
+                Ok(out)
+            }
             Err(e) => {
                 self.buf.clear();
                 Err(decode_error(py, e))
@@ -988,9 +1015,10 @@ pub(crate) fn decode_all<'py>(
     version: Version,
     max_packet_size: Option<u32>,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    let d = Decoder {
+    let mut d = Decoder {
         decoder: core_decoder(version.0, max_packet_size),
         buf: Vec::new(),
+        topics: TopicCache::default(),
     };
     let out = PyList::empty(py);
     match d.drain(py, data.as_slice(), &out)? {
