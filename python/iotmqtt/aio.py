@@ -6,6 +6,8 @@ The driver only moves bytes and time: every protocol decision (keep-alive, ackno
 resends, backoff, credentials refresh) is the core's. Each native call is short and returns at
 once; all waiting happens in Python, in the event loop.
 
+With a broker listening on ``MOSQUITTO_PORT``:
+
 >>> import asyncio
 >>> from iotmqtt import aio
 >>> async def main(port: int) -> None:

@@ -197,7 +197,8 @@ def encode_payload(kind: str, payload: Payload) -> bytes:
 
 def decode_payload(kind: str, data: bytes) -> Dict[str, Any]:
     """Reads an IoTDA payload of ``kind`` as the core reads it (unknown fields ignored,
-    ``null`` = absent, numbers sent as strings accepted) and returns it as a ``dict`` in its
+    ``null`` = absent, numbers the SDKs send as strings accepted where they do) and returns it
+    as a ``dict`` in its
     documented shape. Raises :class:`IotdaError` (``invalid_json``) for bytes that are not
     that JSON; the message says where, never what.
 
