@@ -322,3 +322,19 @@ def test_tls_context_can_be_given(tls_broker: Any) -> None:
             return c.is_connected
 
     assert run(main())
+
+
+def test_manual_ack_through_the_driver(mosquitto: Broker) -> None:
+    async def main() -> Tuple[bytes, str]:
+        async with aio.Client("127.0.0.1", mosquitto.port, client_id="manual", manual_ack=True) as c:
+            await c.subscribe("manual/t", qos=1)
+            await c.publish("manual/t", b"store me", qos=1)
+            m: iotmqtt.Message = await next_of(c.messages(), iotmqtt.Message)
+            assert m.ack_token is not None and c.core.stats.incoming_unacked == 1
+            c.ack(m.ack_token)
+            assert c.core.stats.incoming_unacked == 0
+            with pytest.raises(iotmqtt.UsageError) as e:
+                c.ack(m.ack_token)
+            return m.payload, e.value.code
+
+    assert run(main()) == (b"store me", "invalid_argument")

@@ -5,6 +5,7 @@ reads answered by the handlers' return values."""
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import sys
 import time
@@ -14,6 +15,7 @@ from typing import Any, Dict, List
 import iotmqtt
 from conftest import REPO, Emulator
 from iotmqtt import aio
+from iotmqtt import iotda
 from iotmqtt.iotda import Command, DeviceAuth, PropertiesGet, PropertiesSet
 from test_aio import next_of, run
 
@@ -142,3 +144,37 @@ def test_the_client_example_runs_against_mosquitto(mosquitto: Any) -> None:
         capture_output=True, timeout=30, check=True,
     ).stdout.decode()
     assert "example/hello: hello 0" in out and "example/hello: hello 1" in out
+
+
+def test_device_messages_shadow_and_custom_topics(emulator: Emulator) -> None:
+    async def main() -> List[Any]:
+        seen: List[Any] = []
+        async with aio.IotdaDevice(
+            "127.0.0.1", emulator.mqtt, auth=DeviceAuth.secret("5f1c0d2e_sensor01", "s3cr3t-Key"), request_id_seed=7
+        ) as device:
+            events = device.events()
+            await device.send_message({"hello": "platform"})
+            logged = await asyncio.to_thread(
+                wait_until,
+                lambda: [m for m in emulator.api("GET", "/devices/5f1c0d2e_sensor01/messages")["messages"]
+                         if m["topic"].endswith("/sys/messages/up")],
+            )
+            seen.append(logged[0]["payload"])
+            rid = await device.get_shadow("Lamp")
+            shadow = await next_of(events, iotda.Shadow)
+            seen.append((shadow.request_id == rid, shadow.answers is not None))
+            await device.subscribe("custom/echo", qos=1)
+            await next_of(events, iotmqtt.Subscribed)
+            await device.publish("custom/echo", b"loop", qos=1)
+            message = await next_of(events, iotmqtt.Message)
+            seen.append((message.topic, message.payload))
+            await asyncio.to_thread(emulator.api, "POST", "/devices/5f1c0d2e_sensor01/messages", {"content": {"x": 1}})
+            down = await next_of(events, iotda.MessageDown)
+            seen.append(down.message)
+        return seen
+
+    seen = run(main(), 60)
+    assert "platform" in json.dumps(seen[0])
+    assert seen[1] == (True, True)
+    assert seen[2] == ("custom/echo", b"loop")
+    assert seen[3]["content"] == {"x": 1}

@@ -212,3 +212,80 @@ def test_time_of_day_in_credentials_follows_the_hour() -> None:
     a, b = auth.credentials(t), auth.credentials(t + timedelta(seconds=1))
     assert a.client_id.endswith("2026112508") and b.client_id.endswith("2026112509")
     assert a.password != b.password
+
+
+def _connected_device(seed: int = 1) -> IotdaDevice:
+    d = IotdaDevice(DeviceConfig(DeviceAuth.secret("gw_1", SECRET), request_id_seed=seed))
+    d.connect()
+    d.handle_connected(0, "2026-11-25T08:30:00Z")
+    d.poll_transmit(0)
+    d.handle_bytes(1, bytes.fromhex("20020000"))
+    assert [type(e) for e in d.poll_events()] == [iotmqtt.Connected]
+    return d
+
+
+def _sent(d: IotdaDevice, now: int = 2) -> List[iotmqtt.Publish]:
+    packets, _ = iotmqtt.decode_all(d.poll_transmit(now), 4)
+    return [p for p in packets if isinstance(p, iotmqtt.Publish)]
+
+
+def test_device_events_requests_and_gateway_helpers() -> None:
+    d = _connected_device()
+    ids = d.report_events(
+        {"services": [{"service_id": "$time_sync", "event_type": "time_sync_request", "paras": {"device_send_time": 1000}}]}
+    )
+    assert len(ids) == 1 and ids[0].startswith("1-")
+    assert d.request_time_sync(2000).startswith("1-")
+    added = d.add_sub_devices({"devices": [{"node_id": "child01", "product_id": "5f1c0d2e"}]})
+    deleted = d.delete_sub_devices({"devices": ["gw_1_child01"]})
+    status = d.update_sub_device_statuses({"device_statuses": [{"device_id": "gw_1_child01", "status": "ONLINE"}]})
+    assert len({added, deleted, status}) == 3 and d.pending_requests == 5
+    d.sync_sub_devices(7)
+    d.report_sub_device_properties(
+        {"devices": [{"device_id": "gw_1_child01", "services": [{"service_id": "S", "properties": {"v": 1}}]}]}
+    )
+    sent = _sent(d)
+    topics = [p.topic for p in sent]
+    assert topics.count("$oc/devices/gw_1/sys/events/up") == 6
+    assert "$oc/devices/gw_1/sys/gateway/sub_devices/properties/report" in topics
+    event_types = [json.loads(p.payload)["services"][0]["event_type"] for p in sent if p.topic.endswith("events/up")]
+    assert event_types[:3] == ["time_sync_request", "time_sync_request", "add_sub_device_request"]
+    # The platform answers the time sync: the answer names the request it answers.
+    answer = json.dumps(
+        {"services": [{"service_id": "$time_sync", "event_type": "time_sync_response", "event_id": ids[0],
+                       "paras": {"device_send_time": 1000, "server_recv_time": 1500, "server_send_time": 1501}}]}
+    ).encode()
+    topic = b"$oc/devices/gw_1/sys/events/down"
+    body = bytes([0x30]) + _varint(2 + len(topic) + len(answer)) + len(topic).to_bytes(2, "big") + topic + answer
+    d.handle_bytes(3, body)
+    system = d.poll_event()
+    assert isinstance(system, iotda.SystemEvent)
+    assert (system.event_type, system.paras["server_recv_time"]) == ("time_sync_response", 1500)
+    assert system.answers is not None and (system.answers.kind, system.answers.id) == ("time_sync", ids[0])
+    with pytest.raises(iotmqtt.InvalidStateError):
+        d.request_bootstrap()  # not provisioning
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def test_device_request_timeout() -> None:
+    d = IotdaDevice(DeviceConfig(DeviceAuth.secret("gw_1", SECRET), request_timeout_ms=1000))
+    d.connect()
+    d.handle_connected(0, 1_795_593_600)
+    d.poll_transmit(0)
+    d.handle_bytes(1, bytes.fromhex("20020000"))
+    d.poll_events()
+    rid = d.get_shadow()
+    _sent(d, 1)
+    deadline = d.poll_timeout()
+    assert deadline is not None and deadline <= 1001 + 1000
+    d.handle_timeout(5000)
+    timeouts = [e for e in d.poll_events() if isinstance(e, iotda.RequestTimeout)]
+    assert [(t.kind, t.id) for t in timeouts] == [("shadow", rid)]
