@@ -421,6 +421,8 @@ class _Session(Generic[E]):
         self._loop = loop
         self._epoch = loop.time()
         self._event_ready = asyncio.Event()
+        # A session can be connected again after `disconnect()`: its stream goes on.
+        self._events = collections.deque(e for e in self._events if e is not _CLOSED)
         self._running = True
         connected: "asyncio.Future[None]" = loop.create_future()
         self._connected_waiters.append(connected)
@@ -491,7 +493,8 @@ class _Session(Generic[E]):
     # ------------------------------------------------------------------ events
 
     async def _next_event(self) -> Any:
-        assert self._event_ready is not None
+        if self._event_ready is None:
+            raise RuntimeError("not connected: use `async with` or `await connect()` first")
         while not self._events:
             self._event_ready.clear()
             await self._event_ready.wait()

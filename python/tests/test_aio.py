@@ -338,3 +338,20 @@ def test_manual_ack_through_the_driver(mosquitto: Broker) -> None:
             return m.payload, e.value.code
 
     assert run(main()) == (b"store me", "invalid_argument")
+
+
+def test_a_client_can_connect_again_after_disconnect(mosquitto: Broker) -> None:
+    async def main() -> List[str]:
+        c = aio.Client("127.0.0.1", mosquitto.port, client_id="again")
+        with pytest.raises(RuntimeError):
+            await c.events().__anext__()
+        seen = []
+        for _ in range(2):
+            await c.connect()
+            ack = await c.publish("again/t", b"x", qos=1)
+            seen.append(type(ack).__name__)
+            await c.disconnect()
+            seen.extend(type(e).__name__ for e in [e async for e in c.events()])
+        return seen
+
+    assert run(main()) == ["PublishAcked", "Connected", "Disconnected"] * 2
