@@ -30,7 +30,7 @@ help:
 APT_STAMP := $(CARGO_TARGET_DIR)/.stamps/apt
 $(APT_STAMP):
 	@mkdir -p $(dir $@)
-	@need=""; for p in mosquitto mosquitto-clients; do dpkg -s $$p >/dev/null 2>&1 || need="$$need $$p"; done; \
+	@need=""; for p in mosquitto mosquitto-clients openssl; do dpkg -s $$p >/dev/null 2>&1 || need="$$need $$p"; done; \
 	if [ -n "$$need" ]; then echo "installing:$$need"; \
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
 	  systemctl disable --now mosquitto >/dev/null 2>&1 || true; fi
@@ -72,18 +72,22 @@ PY_BENCH_VENV := $(PY_DIR)/bench-venv
 PY_TOOLS := maturin==1.16.0 pytest==9.2.0 mypy==2.4.1
 PY_BENCH_TOOLS := maturin==1.16.0 paho-mqtt==2.2.0 aiomqtt==2.5.1 moat-lib-mqtt==0.8.7 pyinstrument==5.1.3
 
-$(PY_VENV)/.tools:
+# The stamps name the tool versions: changing a pin makes a fresh venv.
+PY_STAMP := $(PY_VENV)/.tools-$(shell echo '$(PY_TOOLS)' | cksum | cut -d' ' -f1)
+PY_BENCH_STAMP := $(PY_BENCH_VENV)/.tools-$(shell echo '$(PY_BENCH_TOOLS)' | cksum | cut -d' ' -f1)
+
+$(PY_STAMP):
 	rm -rf $(PY_VENV) && $(PYTHON) -m venv $(PY_VENV)
 	$(PY_VENV)/bin/pip install -q $(PY_TOOLS)
 	@touch $@
 
-$(PY_BENCH_VENV)/.tools:
+$(PY_BENCH_STAMP):
 	rm -rf $(PY_BENCH_VENV) && $(PYTHON) -m venv $(PY_BENCH_VENV)
 	$(PY_BENCH_VENV)/bin/pip install -q $(PY_BENCH_TOOLS)
 	@touch $@
 
 .PHONY: python
-python: $(PY_VENV)/.tools
+python: $(PY_STAMP)
 	rm -rf $(PY_DIR)/wheels
 	cd python && $(abspath $(PY_VENV))/bin/maturin build -q -i $(abspath $(PY_VENV))/bin/python -o $(PY_DIR)/wheels
 	$(PY_VENV)/bin/pip install -q --force-reinstall --no-deps $(PY_DIR)/wheels/*.whl
@@ -96,7 +100,7 @@ python-test: deps python
 	cd python && $(abspath $(PY_VENV))/bin/python -m mypy --strict --no-incremental iotmqtt examples
 
 .PHONY: bench-python
-bench-python: deps $(PY_BENCH_VENV)/.tools
+bench-python: deps $(PY_BENCH_STAMP)
 	rm -rf $(PY_DIR)/bench-wheels
 	cd python && $(abspath $(PY_BENCH_VENV))/bin/maturin build -q --release -i $(abspath $(PY_BENCH_VENV))/bin/python -o $(PY_DIR)/bench-wheels
 	$(PY_BENCH_VENV)/bin/pip install -q --force-reinstall --no-deps $(PY_DIR)/bench-wheels/*.whl
