@@ -178,3 +178,21 @@ def test_device_messages_shadow_and_custom_topics(emulator: Emulator) -> None:
     assert seen[1] == (True, True)
     assert seen[2] == ("custom/echo", b"loop")
     assert seen[3]["content"] == {"x": 1}
+
+
+def test_plain_client_with_fresh_iotda_credentials_from_a_provider(emulator: Emulator) -> None:
+    auth = DeviceAuth.secret("5f1c0d2e_light01", "l1ght-Secret", sig_type=1)
+    logins: List[str] = []
+
+    def fresh() -> iotda.IotdaCredentials:
+        c = auth.credentials()  # signed for this hour, on every attempt
+        logins.append(c.client_id)
+        return c
+
+    async def main() -> bool:
+        async with aio.Client("127.0.0.1", emulator.mqtt, protocol=4, keep_alive=60, credentials=fresh) as client:
+            await client.publish("$oc/devices/5f1c0d2e_light01/sys/messages/up", b"{}", qos=1)
+            return client.is_connected and client.core.client_id == logins[-1]
+
+    assert run(main(), 30)
+    assert len(logins) == 1 and logins[0].startswith("5f1c0d2e_light01_0_1_")
