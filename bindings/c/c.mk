@@ -92,3 +92,41 @@ c-test: c-header-check c-build-tests
 	done
 	$(CARGO) build -p iotmqtt-cli --bin iotmqtt
 	$(C_DIR)/tests/device_test.sh $(C_OUT)/bin/device $(CARGO_TARGET_DIR)/debug/iotmqtt
+
+# ---------------------------------------------------------------- footprint (BENCHMARKS.md, issue 7)
+FOOTPRINT_TARGET := thumbv7em-none-eabihf
+FOOTPRINT_OUT := $(CARGO_TARGET_DIR)/footprint
+FOOTPRINT_BIN := $(FOOTPRINT_OUT)/$(FOOTPRINT_TARGET)/release
+# Symbol sizes (decimal) of an ELF, summed by where the code comes from.
+FOOTPRINT_BREAKDOWN = arm-none-eabi-nm --size-sort -S -t d -C $(1) | awk '$$3 !~ /^[bB]$$/ { \
+  n = $$0; sub(/^[^ ]+ [^ ]+ [^ ]+ /, "", n); c = "other"; \
+  if (n ~ /fmt|Display|Debug/) c = "core::fmt"; \
+  else if (n ~ /compiler_builtins|__aeabi|mem(cpy|set|move|cmp|clr)/) c = "compiler builtins"; \
+  else if (n ~ /iotmqtt::codec/) c = "iotmqtt codec"; else if (n ~ /iotmqtt::client/) c = "iotmqtt client"; \
+  else if (n ~ /iotmqtt::iotda/) c = "iotmqtt iotda"; else if (n ~ /serde_json/) c = "serde_json"; \
+  else if (n ~ /serde/) c = "serde"; else if (n ~ /sha2|sm3|hmac|digest|base64/) c = "hashes, base64"; \
+  else if (n ~ /alloc::/) c = "alloc"; else if (n ~ /_start/) c = "_start (app + inlined)"; \
+  s[c] += $$2 } END { for (c in s) printf "    %7d  %s\n", s[c], c }' | sort -rn
+
+.PHONY: footprint
+footprint:
+	@dpkg -s binutils-arm-none-eabi >/dev/null 2>&1 || { (apt-get update -qq || true) && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq binutils-arm-none-eabi >/dev/null; }
+	rustup target add $(FOOTPRINT_TARGET)
+	cd $(C_DIR)/footprint && CARGO_TARGET_DIR=$(FOOTPRINT_OUT) $(CARGO) build -q --release --bin client
+	cd $(C_DIR)/footprint && CARGO_TARGET_DIR=$(FOOTPRINT_OUT) $(CARGO) build -q --release --features device --bin device
+	@for b in client device; do echo "== $$b ($(FOOTPRINT_TARGET), opt-level z, LTO, panic=abort): text+rodata"; \
+	  arm-none-eabi-size $(FOOTPRINT_BIN)/$$b; \
+	  $(call FOOTPRINT_BREAKDOWN,$(FOOTPRINT_BIN)/$$b); done
+	$(CARGO) build -q -p iotmqtt-c --release
+	@mkdir -p $(FOOTPRINT_OUT)/x86_64
+	cp $(CARGO_TARGET_DIR)/release/libiotmqtt_c.a $(FOOTPRINT_OUT)/x86_64/libiotmqtt.a
+	cp $(CARGO_TARGET_DIR)/release/libiotmqtt_c.so $(FOOTPRINT_OUT)/x86_64/libiotmqtt.so
+	strip --strip-debug $(FOOTPRINT_OUT)/x86_64/libiotmqtt.a
+	strip --strip-unneeded $(FOOTPRINT_OUT)/x86_64/libiotmqtt.so
+	$(CC) -O2 -ffunction-sections -Wl,--gc-sections -D_POSIX_C_SOURCE=200809L -std=c11 -I$(C_DIR)/include \
+	  -o $(FOOTPRINT_OUT)/x86_64/device examples/c/device.c $(FOOTPRINT_OUT)/x86_64/libiotmqtt.a $(C_NATIVE_LIBS)
+	strip $(FOOTPRINT_OUT)/x86_64/device
+	@echo "== x86_64, stripped (bytes)"; cd $(FOOTPRINT_OUT)/x86_64 && \
+	  for f in libiotmqtt.a libiotmqtt.so device; do printf '    %9d  %s\n' "$$(stat -c %s $$f)" "$$f"; done; \
+	  size libiotmqtt.so device

@@ -3,7 +3,7 @@
 
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 use core::time::Duration;
 
@@ -379,7 +379,7 @@ impl Client {
             && self.state.has_transport()
         {
             let reason = client_disconnect_reason(&error);
-            let text = error.to_string();
+            let text = reason_text(&error);
             let items = [Property::ReasonString(&text)];
             let mut packet = Disconnect {
                 reason,
@@ -629,4 +629,19 @@ impl Client {
         }
         self.session.requests.rotate_right(added);
     }
+}
+
+/// The Reason String of the DISCONNECT the client sends for a peer fault: the error's stable
+/// code and, for bytes that break a rule, the rule (`"topic_wildcard [MQTT-3.3.2-2]"`). Built
+/// without `core::fmt`: formatting the `Display` text here would link the formatting machinery
+/// and every error message into each firmware image (about 8 KB of a Cortex-M4 client,
+/// BENCHMARKS.md, issue 7); the application still gets the full error in `ConnectionLost`.
+fn reason_text(error: &Error) -> String {
+    let mut text = String::from(error.code());
+    if let Error::Malformed { violation, .. } = error {
+        text.push_str(" [");
+        text.push_str(violation.rule());
+        text.push(']');
+    }
+    text
 }

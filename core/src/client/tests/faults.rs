@@ -18,6 +18,16 @@ fn last_disconnect(h: &ClientHarness) -> Option<DisconnectReason> {
     })
 }
 
+fn last_disconnect_reason_string(h: &ClientHarness) -> Option<alloc::string::String> {
+    h.pair.b.received_packets().last().and_then(|p| match p {
+        Packet::Disconnect(d) => d
+            .properties
+            .reason_string()
+            .map(alloc::string::String::from),
+        _ => None,
+    })
+}
+
 fn lost_error(h: &ClientHarness) -> Option<Error> {
     h.events.iter().find_map(|e| match e {
         Event::ConnectionLost(l) => Some(l.error.clone()),
@@ -103,6 +113,14 @@ fn peer_faults_map_to_disconnect_reasons() {
             assert_eq!(got.as_ref(), Some(error), "{what}");
         }
         assert_eq!(last_disconnect(&h), Some(*reason), "{what}");
+        // The Reason String names the fault by its stable code (and the rule for bytes).
+        let expected = match error {
+            Error::Malformed { violation, .. } => {
+                alloc::format!("{} [{}]", violation.code(), violation.rule())
+            }
+            other => other.code().into(),
+        };
+        assert_eq!(last_disconnect_reason_string(&h), Some(expected), "{what}");
         assert_eq!(h.pair.a.state(), State::Backoff, "{what}");
     }
 }
