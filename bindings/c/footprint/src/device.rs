@@ -22,7 +22,9 @@ pub extern "C" fn _start() -> ! {
         DeviceId::new("5f1c0d2e_sensor01"),
         DeviceSecret::new("s3cr3t-Key"),
     ) else {
-        loop {}
+        loop {
+            core::hint::spin_loop();
+        }
     };
     let mut device = IotdaDevice::new(DeviceConfig::new(DeviceAuth::secret(id, secret)));
     let _ = device.connect();
