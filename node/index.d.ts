@@ -357,6 +357,13 @@ export declare class Decoder {
   get buffered(): number
   /** Drops any partial packet. */
   reset(): void
+  /**
+   * The batched form of `push` that `node/lib/codec.js` turns into packet objects:
+   * `[descriptors, carry, objects, consumed]`. A packet that began in an earlier chunk is
+   * decoded from `carry`, a copy of its bytes (descriptor source 1); the others are offsets
+   * into `chunk` (source 0).
+   */
+  pushRaw(chunk: Uint8Array): [Uint32Array, Buffer | null, Packet[], number]
 }
 
 /**
@@ -493,6 +500,14 @@ export declare function decode(bytes: Uint8Array, version: ProtocolVersion, opti
  * throws, with `offset` counted from the start of `chunk`.
  */
 export declare function decodeAll(chunk: Uint8Array, version: ProtocolVersion, options?: DecodeOptions): DecodedAll
+
+/**
+ * The batched form of [`decode_all`] that `node/lib/codec.js` turns into packet objects:
+ * `[descriptors, null, objects, consumed]`, eight `u32` per packet (kind, flags, packet id,
+ * topic offset and length, payload offset and length, source). One native call per chunk, and
+ * the payloads become views of the chunk instead of copies.
+ */
+export declare function decodeAllRaw(chunk: Uint8Array, version: ProtocolVersion, options?: DecodeOptions): [Uint32Array, Buffer | null, Packet[], number]
 
 /** Every whole packet in `chunk`, decoded in one call. */
 export interface DecodedAll {

@@ -36,7 +36,9 @@ class MqttClient extends Loop {
     super(new Client(clientConfig(options)), options);
     this.credentialsFn = typeof options.credentials === 'function' ? options.credentials : null;
     this.onPersist = options.onPersist ?? null;
-    this.pending = new Map();
+    // Waiting commands by packet identifier (1 to 65,535): resolve/reject pairs.
+    this.pending = new Array(65536).fill(null);
+    this.pendingCount = 0;
     this.attempt = 0;
     this.connected = false;
   }
@@ -102,20 +104,26 @@ class MqttClient extends Loop {
   }
 
   settle(id, value, err) {
-    const p = this.pending.get(id);
-    if (!p) return;
-    this.pending.delete(id);
+    const p = this.pending[id];
+    if (p === null) return;
+    this.pending[id] = null;
+    this.pendingCount -= 1;
     if (err) p.reject(err); else p.resolve(value);
   }
 
   rejectAll(err) {
-    const all = [...this.pending.values()];
-    this.pending.clear();
+    if (this.pendingCount === 0) return;
+    const all = this.pending.filter((p) => p !== null);
+    this.pending.fill(null);
+    this.pendingCount = 0;
     for (const p of all) p.reject(err);
   }
 
   wait(id) {
-    return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    return new Promise((resolve, reject) => {
+      this.pending[id] = { resolve, reject };
+      this.pendingCount += 1;
+    });
   }
 
   /**

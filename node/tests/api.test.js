@@ -48,7 +48,7 @@ test('exports: every name is one this suite tests', () => {
     'queuedUpstreamBytes', 'reportEvent', 'reportEvents', 'reportProperties', 'reportSubDeviceProperties', 'requestBootstrap',
     'requestTimeSync', 'respondCommand', 'respondPropertiesGet', 'respondPropertiesSet', 'sendMessage', 'state', 'subscribe',
     'syncSubDevices', 'unsubscribe', 'updateSubDeviceStatuses']);
-  assert.deepStrictEqual(methods(Decoder), ['buffered', 'push', 'reset']);
+  assert.deepStrictEqual(methods(Decoder), ['buffered', 'push', 'pushRaw', 'reset']);
 });
 
 test('decode, encode and decodeAll: packets as plain objects, both versions', () => {
@@ -97,6 +97,31 @@ test('Decoder: any split of a stream, partial packets kept, reset after a malfor
   const limited = new Decoder('5', { maxPacketSize: 8 });
   throwsCode(() => limited.push(encode({ type: 'publish', topic: 'topic', payload: 'payload' }, '5')), { code: 'packet_too_large', kind: 'malformed', offset: 1 });
   assert.strictEqual(limited.buffered, 0);
+});
+
+test('the batched path (decodeAll, Decoder.push) gives the packets decode gives, in any split', () => {
+  const list = [
+    { type: 'publish', topic: 'plain/ascii', payload: 'a', qos: 0 },
+    { type: 'publish', topic: 'ünïcödé/topic', payload: Buffer.from([0, 255]), qos: 1, packetId: 1, dup: true },
+    { type: 'publish', topic: 'with/props', payload: 'p', qos: 2, packetId: 2, retain: true, properties: { contentType: 'x', topicAlias: 3 } },
+    { type: 'puback', packetId: 9, reason: 0x10 },
+    { type: 'publish', topic: 't', payload: Buffer.alloc(300, 7), qos: 0 },
+  ];
+  for (const v of ['3.1.1', '5']) {
+    const items = v === '5' ? list : list.filter((p) => !p.properties).map((p) => (p.type === 'puback' ? { ...p, reason: 0 } : p));
+    const encoded = items.map((p) => encode(p, v));
+    const bytes = Buffer.concat(encoded);
+    const want = encoded.map((b) => decode(b, v).packet);
+    assert.deepStrictEqual(decodeAll(bytes, v).packets, want);
+    assert.deepStrictEqual(decodeAll(new Uint8Array(bytes), v).packets, want);
+    for (const size of [1, 2, 3, 7, 64, bytes.length]) {
+      const d = new Decoder(v);
+      const got = [];
+      for (let at = 0; at < bytes.length; at += size) got.push(...d.push(bytes.subarray(at, at + size)));
+      assert.deepStrictEqual(got, want, `${v}, chunks of ${size}`);
+      assert.strictEqual(d.buffered, 0);
+    }
+  }
 });
 
 test('codec bad input: the violated rule as code, kind malformed, the offset', () => {

@@ -8,7 +8,7 @@ use iotmqtt::{
     RetainHandling, SubAck, SubAckReason, Subscribe, Subscription, SubscriptionOptions, UnsubAck,
     UnsubAckReason, Unsubscribe, Will, encode as core_encode,
 };
-use napi::bindgen_prelude::{Array, Buffer, Env, Null, Object};
+use napi::bindgen_prelude::{Array, Buffer, Env, Null, Object, Uint32Array};
 use napi_derive::napi;
 
 use crate::convert::{
@@ -560,4 +560,187 @@ fn encode_obj(env: &Env, obj: &Object<'_>, v: ProtocolVersion) -> Result<Vec<u8>
         _ => return Err(bad_arg(env, "type: a packet type name")),
     }
     Ok(out)
+}
+
+// ---------------------------------------------------------------- the batched fast path
+
+/// Descriptor kind: a PUBLISH without properties, given by offsets.
+const KIND_PUBLISH: u32 = 0;
+/// Descriptor kind: the next object of the object list (any other packet).
+const KIND_OBJECT: u32 = 1;
+
+/// Where the packets of one batch are: descriptors (offsets into the chunk or the carry
+/// buffer), and objects for the packets without a short form.
+struct Batch<'e> {
+    slots: Vec<u32>,
+    objects: Array<'e>,
+}
+
+fn u32_of(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Offset of `part` within `whole` (`part` is a subslice of `whole`).
+fn offset_in(whole: &[u8], part: &[u8]) -> u32 {
+    u32_of(part.as_ptr().addr().saturating_sub(whole.as_ptr().addr()))
+}
+
+impl<'e> Batch<'e> {
+    fn new(env: &'e Env) -> Result<Self> {
+        Ok(Batch {
+            slots: Vec::new(),
+            objects: env.create_array(0)?,
+        })
+    }
+
+    /// Adds one decoded packet of `source` (0: the chunk, 1: the carry buffer).
+    fn add(&mut self, env: &Env, buf: &[u8], p: &Packet<'_>, source: u32) -> Result<()> {
+        match p {
+            Packet::Publish(x) if x.properties.is_empty() => {
+                let flags = (u32::from(x.dup) << 3) | ((x.qos as u32) << 1) | u32::from(x.retain);
+                let ascii = u32::from(x.topic.is_ascii());
+                self.slots.extend_from_slice(&[
+                    KIND_PUBLISH | (ascii << 8),
+                    flags,
+                    x.packet_id.map_or(0, |i| u32::from(i.get())),
+                    offset_in(buf, x.topic.as_bytes()),
+                    u32_of(x.topic.len()),
+                    offset_in(buf, x.payload),
+                    u32_of(x.payload.len()),
+                    source,
+                ]);
+            }
+            other => {
+                self.objects.insert(packet_to_js(env, other)?)?;
+                self.slots
+                    .extend_from_slice(&[KIND_OBJECT, 0, 0, 0, 0, 0, 0, source]);
+            }
+        }
+        Ok(())
+    }
+
+    /// `[descriptors, carry, objects, consumed]` for the JavaScript side.
+    fn finish(self, env: &'e Env, carry: Option<Vec<u8>>, consumed: usize) -> Result<Array<'e>> {
+        let mut out = env.create_array(4)?;
+        out.set(0, Uint32Array::new(self.slots))?;
+        match carry {
+            Some(c) => out.set(1, Buffer::from(c))?,
+            None => out.set(1, Null)?,
+        }
+        out.set(2, self.objects)?;
+        out.set(3, f64_of(consumed))?;
+        Ok(out)
+    }
+}
+
+/// Decodes every whole packet of `chunk` from `from` on into `batch` (offsets count from the
+/// start of `chunk`); returns where the undecoded tail begins.
+fn decode_batch(
+    env: &Env,
+    d: CoreDecoder,
+    chunk: &[u8],
+    from: usize,
+    batch: &mut Batch<'_>,
+) -> Result<usize> {
+    let mut at = from;
+    while let Some(rest) = chunk.get(at..) {
+        if rest.is_empty() {
+            break;
+        }
+        match d.decode(rest) {
+            Ok(x) => {
+                batch.add(env, chunk, &x.packet, 0)?;
+                at = at.saturating_add(x.len);
+            }
+            Err(DecodeError::Incomplete(_)) => break,
+            Err(e) => return Err(throw_decode(env, e, at)),
+        }
+    }
+    Ok(at)
+}
+
+/// The batched form of [`decode_all`] that `node/lib/codec.js` turns into packet objects:
+/// `[descriptors, null, objects, consumed]`, eight `u32` per packet (kind, flags, packet id,
+/// topic offset and length, payload offset and length, source). One native call per chunk, and
+/// the payloads become views of the chunk instead of copies.
+#[napi(
+    ts_args_type = "chunk: Uint8Array, version: ProtocolVersion, options?: DecodeOptions",
+    ts_return_type = "[Uint32Array, Buffer | null, Packet[], number]"
+)]
+pub fn decode_all_raw<'e>(
+    env: &'e Env,
+    chunk: &[u8],
+    version: String,
+    options: Option<DecodeOptions>,
+) -> Result<Array<'e>> {
+    let d = decoder(env, &version, options.as_ref())?;
+    let mut batch = Batch::new(env)?;
+    let used = decode_batch(env, d, chunk, 0, &mut batch)?;
+    batch.finish(env, None, used)
+}
+
+#[napi]
+impl Decoder {
+    /// The batched form of `push` that `node/lib/codec.js` turns into packet objects:
+    /// `[descriptors, carry, objects, consumed]`. A packet that began in an earlier chunk is
+    /// decoded from `carry`, a copy of its bytes (descriptor source 1); the others are offsets
+    /// into `chunk` (source 0).
+    #[napi(ts_return_type = "[Uint32Array, Buffer | null, Packet[], number]")]
+    pub fn push_raw<'e>(&mut self, env: &'e Env, chunk: &[u8]) -> Result<Array<'e>> {
+        let mut batch = Batch::new(env)?;
+        let result = self.push_into(env, chunk, &mut batch);
+        match result {
+            Ok((carry, used)) => batch.finish(env, carry, used),
+            Err(e) => {
+                self.pending.clear();
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Decoder {
+    /// Completes a pending packet from the front of `chunk` (into a carry buffer), then decodes
+    /// the rest of `chunk` in place and keeps its tail.
+    fn push_into(
+        &mut self,
+        env: &Env,
+        chunk: &[u8],
+        batch: &mut Batch<'_>,
+    ) -> Result<(Option<Vec<u8>>, usize)> {
+        let mut start = 0usize;
+        let mut carry = None;
+        if !self.pending.is_empty() {
+            // The fixed header needs at most five bytes: look at the pending ones and the front
+            // of this chunk together.
+            let mut head = self.pending.clone();
+            head.extend(chunk.iter().take(5));
+            let total = match self.decoder.header(&head) {
+                Ok(h) => h.packet_len(),
+                Err(DecodeError::Incomplete(_)) => {
+                    self.pending.extend_from_slice(chunk);
+                    return Ok((None, chunk.len()));
+                }
+                Err(e) => return Err(throw_decode(env, e, 0)),
+            };
+            let need = total.saturating_sub(self.pending.len());
+            let Some(front) = chunk.get(..need) else {
+                self.pending.extend_from_slice(chunk);
+                return Ok((None, chunk.len()));
+            };
+            let mut whole = std::mem::take(&mut self.pending);
+            whole.extend_from_slice(front);
+            match self.decoder.decode(&whole) {
+                Ok(x) => batch.add(env, &whole, &x.packet, 1)?,
+                Err(e) => return Err(throw_decode(env, e, 0)),
+            }
+            carry = Some(whole);
+            start = need;
+        }
+        let end = decode_batch(env, self.decoder, chunk, start, batch)?;
+        if let Some(tail) = chunk.get(end..) {
+            self.pending.extend_from_slice(tail);
+        }
+        Ok((carry, chunk.len()))
+    }
 }
