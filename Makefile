@@ -128,7 +128,7 @@ bench-node: deps
 
 # ---------------------------------------------------------------- the two commands
 .PHONY: test
-test: lint test-rust python-test c-test node-test
+test: lint test-rust python-test c-test node-test kotlin swift
 
 .PHONY: demo
 demo:
@@ -142,3 +142,4 @@ bench:
 ci: test
 
 include bindings/c/c.mk
+include bindings/uniffi/uniffi.mk
