@@ -695,12 +695,8 @@ fun deviceConfig(v: JsonNode): DeviceConfig {
     c.maxPendingRequests = m.int("max_pending_requests", c.maxPendingRequests.toLong(), ctx).toULong()
     c.requestIdSeed = m.int("request_id_seed", c.requestIdSeed.toLong(), ctx).toULong()
     m.optLong("connack_timeout_ms", ctx)?.let { c.connackTimeoutMs = it.toULong() }
-    c.reconnect = c.reconnect.copy(
-        enabled = m.flag("reconnect", c.reconnect.enabled, ctx),
-        minDelayMs = m.optLong("reconnect_min_delay_ms", ctx)?.toULong() ?: c.reconnect.minDelayMs,
-        maxDelayMs = m.optLong("reconnect_max_delay_ms", ctx)?.toULong() ?: c.reconnect.maxDelayMs,
-        jitterSeed = m.optLong("jitter_seed", ctx)?.toULong() ?: c.reconnect.jitterSeed,
-    )
+    // The keys a device config cannot have were refused above.
+    c.reconnect = reconnectPolicy(m, c.reconnect, ctx)
     c.maxEvents = m.int("max_events", c.maxEvents.toLong(), ctx).toULong()
     return c
 }
