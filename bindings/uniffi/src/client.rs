@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use iotmqtt::client::{self as mc, AckToken};
-use iotmqtt::{Instant, Properties, PropertyContext};
+use iotmqtt::{ConnectReason, Instant, PacketType, Properties, PropertyContext, Violation};
 
 use crate::error::Result;
 use crate::events::Event;
@@ -89,6 +89,9 @@ pub struct ReconnectPolicy {
     pub resubscribe: bool,
     /// What happens to unacknowledged messages on a new session.
     pub requeue: RequeuePolicy,
+    /// CONNACK refusals (MQTT 5 reason codes; 3.1.1 return codes by their 5.0 equivalent) that
+    /// end the reconnects instead of retrying, e.g. 0x86 bad user name or password.
+    pub stop_on: Vec<u8>,
 }
 
 impl From<&mc::ReconnectPolicy> for ReconnectPolicy {
@@ -104,24 +107,38 @@ impl From<&mc::ReconnectPolicy> for ReconnectPolicy {
                 mc::RequeuePolicy::Drop => RequeuePolicy::Drop,
                 mc::RequeuePolicy::Resend => RequeuePolicy::Resend,
             },
+            stop_on: r.stop_on.iter().map(ConnectReason::as_u8).collect(),
         }
     }
 }
 
-impl From<&ReconnectPolicy> for mc::ReconnectPolicy {
-    fn from(r: &ReconnectPolicy) -> Self {
-        mc::ReconnectPolicy {
-            enabled: r.enabled,
-            min_delay: Duration::from_millis(r.min_delay_ms),
-            max_delay: Duration::from_millis(r.max_delay_ms),
-            jitter_seed: r.jitter_seed,
-            stable_after: Duration::from_millis(r.stable_after_ms),
-            resubscribe: r.resubscribe,
-            requeue: match r.requeue {
+impl ReconnectPolicy {
+    /// The core's policy.
+    ///
+    /// # Errors
+    /// `invalid_reason_code` for a `stop_on` code that is no CONNACK reason.
+    pub(crate) fn to_core(&self) -> Result<mc::ReconnectPolicy> {
+        let mut stop_on = mc::ConnackRefusals::NONE;
+        for code in &self.stop_on {
+            let reason = ConnectReason::from_u8(*code).ok_or(Violation::InvalidReasonCode {
+                packet: PacketType::Connack,
+                code: *code,
+            })?;
+            stop_on.insert(reason);
+        }
+        Ok(mc::ReconnectPolicy {
+            enabled: self.enabled,
+            min_delay: Duration::from_millis(self.min_delay_ms),
+            max_delay: Duration::from_millis(self.max_delay_ms),
+            jitter_seed: self.jitter_seed,
+            stable_after: Duration::from_millis(self.stable_after_ms),
+            resubscribe: self.resubscribe,
+            requeue: match self.requeue {
                 RequeuePolicy::Resend => mc::RequeuePolicy::Resend,
                 RequeuePolicy::Drop => mc::RequeuePolicy::Drop,
             },
-        }
+            stop_on,
+        })
     }
 }
 
@@ -248,7 +265,7 @@ impl ClientConfig {
         c.topic_alias_maximum = self.topic_alias_maximum;
         c.outgoing_topic_aliases = self.outgoing_topic_aliases;
         c.connack_timeout = Duration::from_millis(self.connack_timeout_ms);
-        c.reconnect = mc::ReconnectPolicy::from(&self.reconnect);
+        c.reconnect = self.reconnect.to_core()?;
         c.max_queued_messages = size(self.max_queued_messages);
         c.max_queued_bytes = size(self.max_queued_bytes);
         c.max_inflight = self.max_inflight;
@@ -500,5 +517,49 @@ impl Client {
     /// poll transmit again afterwards.
     pub fn poll_event(&self) -> Option<Event> {
         self.lock().poll_event().map(Event::from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_record_is_the_core_default() {
+        let record = default_client_config("dev-1".into());
+        assert_eq!(record.to_core(), Ok(mc::ClientConfig::new("dev-1")));
+        assert_eq!(record.reconnect.stop_on, vec![0x84, 0x86, 0x87, 0x8A]);
+    }
+
+    #[test]
+    fn settings_reach_the_core_and_bad_codes_are_refused() {
+        let mut record = default_client_config("dev-1".into());
+        record.reconnect.stop_on = vec![0x86];
+        record.connack_timeout_ms = 2500;
+        let core = record.to_core().expect("valid settings");
+        assert_eq!(core.connack_timeout, Duration::from_millis(2500));
+        assert!(
+            core.reconnect
+                .stop_on
+                .contains(ConnectReason::BadUserNameOrPassword)
+        );
+        assert!(
+            !core
+                .reconnect
+                .stop_on
+                .contains(ConnectReason::NotAuthorized)
+        );
+        record.reconnect.stop_on = vec![0x01];
+        let err = record.to_core().expect_err("0x01 is no CONNACK reason");
+        assert_eq!(err.code(), "invalid_reason_code");
+        let mut record = default_client_config("dev-1".into());
+        record.connect_properties = vec![Property::TopicAlias { value: 1 }];
+        assert_eq!(
+            record
+                .to_core()
+                .expect_err("no Topic Alias in CONNECT")
+                .code(),
+            "property_not_allowed"
+        );
     }
 }

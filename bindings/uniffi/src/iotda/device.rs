@@ -76,7 +76,7 @@ pub fn default_device_config(auth: Arc<DeviceAuth>) -> DeviceConfig {
 }
 
 impl DeviceConfig {
-    fn to_core(&self) -> ic::DeviceConfig {
+    fn to_core(&self) -> Result<ic::DeviceConfig> {
         let mut c = ic::DeviceConfig::new(self.auth.inner.clone());
         c.protocol = self.protocol.into();
         c.keep_alive = self.keep_alive;
@@ -92,10 +92,10 @@ impl DeviceConfig {
         c.request_timeout = Duration::from_millis(self.request_timeout_ms);
         c.max_pending_requests = size(self.max_pending_requests);
         c.request_id_seed = self.request_id_seed;
-        c.reconnect = (&self.reconnect).into();
+        c.reconnect = self.reconnect.to_core()?;
         c.connack_timeout = Duration::from_millis(self.connack_timeout_ms);
         c.max_events = size(self.max_events);
-        c
+        Ok(c)
     }
 }
 
@@ -387,12 +387,13 @@ impl IotdaDevice {
 
 #[uniffi::export]
 impl IotdaDevice {
-    /// A device with `config`; `connect` reports a setting IoTDA would refuse.
+    /// A device with `config`; `connect` reports a setting IoTDA would refuse, only a
+    /// `stop_on` code that is no CONNACK reason fails here.
     #[uniffi::constructor]
-    pub fn new(config: DeviceConfig) -> Arc<Self> {
-        Arc::new(IotdaDevice {
-            inner: Mutex::new(ic::IotdaDevice::new(config.to_core())),
-        })
+    pub fn new(config: DeviceConfig) -> Result<Arc<Self>> {
+        Ok(Arc::new(IotdaDevice {
+            inner: Mutex::new(ic::IotdaDevice::new(config.to_core()?)),
+        }))
     }
 
     /// The device id in every topic.
@@ -599,5 +600,22 @@ impl IotdaDevice {
     /// Bootstrap: sends the provisioning request again; returns its id.
     pub fn request_bootstrap(&self) -> Result<String> {
         Ok(self.lock().request_bootstrap()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SigType;
+
+    #[test]
+    fn the_default_record_is_the_core_default() {
+        let auth = DeviceAuth::secret("dev_1".into(), "s3cr3t-Key".into(), SigType::HmacSha256)
+            .expect("a valid identity");
+        let record = default_device_config(auth.clone());
+        assert_eq!(
+            record.to_core(),
+            Ok(ic::DeviceConfig::new(auth.inner.clone()))
+        );
     }
 }
