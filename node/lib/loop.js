@@ -8,6 +8,10 @@ const { EventEmitter } = require('node:events');
 const { performance } = require('node:perf_hooks');
 const transport = require('./transport.js');
 
+/** setTimeout's largest delay; a later deadline is simply checked again then (early calls of
+ * handleTimeout are harmless). */
+const MAX_TIMER_MS = 0x7fffffff;
+
 /** A bounded queue feeding one async iterator. */
 class EventQueue {
   constructor(limit) {
@@ -91,9 +95,10 @@ class Loop extends EventEmitter {
   /** Moves everything that can move: output, events, a transport to open, the timer. */
   pump() {
     if (this.stopped) return;
-    for (let round = 0; round < 64; round++) {
+    let moved = true;
+    for (let round = 0; round < 64 && moved; round++) {
       const now = this.now();
-      let moved = false;
+      moved = false;
       if (this.linkOpen && !this.blocked) {
         const out = this.core.pollTransmit(now);
         if (out !== null) {
@@ -107,8 +112,9 @@ class Loop extends EventEmitter {
         for (const e of events) this.dispatch(e);
         if (this.stopped) return;
       }
-      if (!moved) break;
     }
+    // Still moving after 64 rounds: let other callbacks run, then go on.
+    if (moved) this.schedule();
     if (this.link === null && this.core.state === 'waiting_for_transport') this.openLink();
     this.arm();
   }
@@ -125,7 +131,7 @@ class Loop extends EventEmitter {
       this.timerAt = null;
       this.core.handleTimeout(this.now());
       this.pump();
-    }, Math.max(0, at - this.now()));
+    }, Math.min(MAX_TIMER_MS, Math.max(0, at - this.now())));
   }
 
   openLink() {
@@ -232,10 +238,20 @@ class Loop extends EventEmitter {
     return p;
   }
 
-  /** Ends at once without DISCONNECT (the server publishes a Will). */
+  /** Ends at once without DISCONNECT (the server publishes a Will); the core goes idle. */
   destroy() {
-    if (this.link) this.link.destroy();
-    this.link = null;
+    if (this.stopped) return;
+    if (this.link) {
+      this.link.destroy();
+      this.link = null;
+      this.linkOpen = false;
+      this.core.handleClosed(this.now());
+    }
+    try {
+      this.core.disconnect();
+    } catch {
+      // Already idle.
+    }
     this.finish();
   }
 

@@ -223,3 +223,83 @@ test('persistence: every snapshot reaches onPersist before output continues', as
   assert.ok(snapshots.every((s) => Buffer.isBuffer(s) && s.length > 0));
   await client.end();
 });
+
+test('IoTDA emulator: property set/get handlers, messages both ways, events, custom topics', async (t) => {
+  const emu = await emulator(REGISTRY);
+  t.after(() => emu.stop());
+  const device = connectDevice({ url: `mqtt://127.0.0.1:${emu.ports.mqtt}`, auth: { kind: 'secret', deviceId: 'p1_sensor', secret: 'sensor-Secret1' }, clock: () => Date.now() });
+  t.after(() => device.destroy());
+  const sets = [];
+  device.onPropertiesSet((request) => { sets.push(request); return { result_code: 0, result_desc: 'ok' }; });
+  device.onPropertiesGet(() => ({ services: [{ service_id: 'Battery', properties: { level: 50 } }] }));
+  const messages = [];
+  device.on('message', (payload) => messages.push(payload.toString()));
+  const custom = [];
+  device.on('publish', (topic, payload) => custom.push([topic, payload.toString()]));
+  await once(device, 'connect');
+  assert.strictEqual(device.deviceId, 'p1_sensor');
+  assert.strictEqual(device.isConnected, true);
+
+  const set = await emu.api('POST', '/devices/p1_sensor/properties/set', { service_id: 'Battery', properties: { mode: 'eco' }, timeout_ms: 5000 });
+  assert.strictEqual(set.status, 200, JSON.stringify(set.body));
+  assert.strictEqual(set.body.response.result_code, 0);
+  assert.deepStrictEqual(sets[0].services[0].properties, { mode: 'eco' });
+  const get = await emu.api('POST', '/devices/p1_sensor/properties/get', { service_id: 'Battery', timeout_ms: 5000 });
+  assert.strictEqual(get.status, 200, JSON.stringify(get.body));
+  assert.deepStrictEqual(get.body.response.services[0].properties, { level: 50 });
+
+  device.sendMessage({ hello: 'platform' });
+  const down = await emu.api('POST', '/devices/p1_sensor/messages', { content: { hello: 'device' } });
+  assert.ok(down.status === 202 || down.status === 200, JSON.stringify(down.body));
+  for (let i = 0; i < 100 && messages.length === 0; i++) await new Promise((r) => setTimeout(r, 30));
+  assert.ok(messages.some((m) => m.includes('device')), messages.join());
+  const log = (await emu.api('GET', '/devices/p1_sensor/messages?limit=20')).body.messages;
+  assert.ok(log.some((m) => m.direction === 'up' && JSON.stringify(m.payload).includes('platform')), JSON.stringify(log));
+
+  const sync = await device.requestTimeSync();
+  assert.strictEqual(sync.eventType, 'time_sync_response');
+  assert.strictEqual(typeof sync.paras.server_send_time, 'number');
+  assert.strictEqual(await device.reportEvent({ service_id: '$sdk_info', event_type: 'sdk_info_report', paras: { type: 'Node', version: '0.1.0' } }), null);
+
+  const topic = '$oc/devices/p1_sensor/user/down';
+  device.subscribe(topic, { qos: 1 });
+  for (let i = 0; i < 100; i++) {
+    const r = await emu.api('POST', '/publish', { topic, payload: 'custom!', qos: 1 });
+    if (r.body.delivered_to === 1) break;
+    await new Promise((res) => setTimeout(res, 30));
+  }
+  for (let i = 0; i < 100 && custom.length === 0; i++) await new Promise((r) => setTimeout(r, 30));
+  assert.deepStrictEqual(custom[0], [topic, 'custom!']);
+  device.publish('$oc/devices/p1_sensor/user/up', 'from device', { qos: 1 });
+  assert.throws(() => device.publish('$oc/devices/p1_sensor/user/up', 'x', { qos: 2 }), { kind: 'usage' });
+  await device.end();
+  assert.strictEqual(device.state, 'idle');
+});
+
+test('MqttClient: unsubscribe, manual ack, stats, destroy without DISCONNECT sends the Will', async (t) => {
+  const broker = await mosquitto();
+  t.after(() => broker.stop());
+  const watcher = connect(broker.url, { clientId: 'watcher', protocol: '5' });
+  await once(watcher, 'connect');
+  await watcher.subscribe(['will/#', 'm/#'], { qos: 1 });
+  const client = connect(broker.url, { clientId: 'manual', protocol: '5', manualAck: true,
+    will: { topic: 'will/manual', payload: 'gone', qos: 1 } });
+  await once(client, 'connect');
+  await client.subscribe('m/#', { qos: 1 });
+  const got = once(client, 'message');
+  await watcher.publish('m/1', 'needs ack', { qos: 1 });
+  const [, payload, event] = await got;
+  assert.strictEqual(payload.toString(), 'needs ack');
+  assert.strictEqual(client.stats.incomingUnacked, 1);
+  client.ack(event.ackToken);
+  for (let i = 0; i < 50 && client.stats.incomingUnacked > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.strictEqual(client.stats.incomingUnacked, 0);
+  const unsub = await client.unsubscribe('m/#');
+  assert.deepStrictEqual(unsub.reasons, [0]);
+  const will = once(watcher, 'message', (topic) => topic === 'will/manual');
+  client.destroy();
+  const [, willPayload] = await will;
+  assert.strictEqual(willPayload.toString(), 'gone');
+  assert.strictEqual(client.state, 'idle');
+  await watcher.end();
+});
