@@ -12,6 +12,8 @@
 #   make node     npm install of node/ (dev dependencies, debug build of the addon) for the tests
 #   make node-test  node --test (scenarios, API, driver vs mosquitto and the emulator), tsc --noEmit
 #   make bench-node  Node parsing vs mqtt-packet and QoS 1 publishing vs MQTT.js (release build)
+#   make wasm     the WebAssembly binding (web and Node builds, sizes) and the web page under target/wasm/site
+#   make wasm-test  wasm-bindgen-test under Node, the scenario files through the JS API, the page in headless Chromium
 #   make ci       what .ci/run runs
 
 SHELL := /bin/bash
@@ -126,9 +128,59 @@ bench-node: deps
 	cd node && npm install --no-audit --no-fund
 	cd node && node bench/bench.js
 
+# ---------------------------------------------------------------- wasm (bindings/wasm)
+# wasm-bindgen-cli must be the version the crate pins (checked below); it is built from crates.io
+# into the target dir. wasm-opt comes from npm's `binaryen`, Chromium from Debian.
+WASM_BINDGEN_VERSION := 0.2.130
+WASM_TOOLS := $(CARGO_TARGET_DIR)/wasm-tools
+WASM_BINDGEN := $(WASM_TOOLS)/bin/wasm-bindgen
+WASM_OUT := $(CARGO_TARGET_DIR)/wasm
+WASM_RAW := $(CARGO_TARGET_DIR)/wasm32-unknown-unknown/wasm-release/iotmqtt_wasm.wasm
+WASM_NPM := bindings/wasm/node_modules/.installed
+
+$(WASM_TOOLS)/.bindgen-$(WASM_BINDGEN_VERSION):
+	@grep -q 'wasm-bindgen = "=$(WASM_BINDGEN_VERSION)"' bindings/wasm/Cargo.toml || \
+	  { echo "bindings/wasm/Cargo.toml does not pin wasm-bindgen =$(WASM_BINDGEN_VERSION)"; exit 1; }
+	rustup target add wasm32-unknown-unknown
+	$(CARGO) install -q wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION) --root $(WASM_TOOLS) --target-dir $(WASM_TOOLS)/build
+	@touch $@
+
+$(WASM_NPM): bindings/wasm/package.json bindings/wasm/package-lock.json
+	cd bindings/wasm && npm ci --no-audit --no-fund -q
+	@touch $@
+
+CHROMIUM_STAMP := $(CARGO_TARGET_DIR)/.stamps/chromium
+$(CHROMIUM_STAMP):
+	@mkdir -p $(dir $@)
+	@if ! dpkg -s chromium >/dev/null 2>&1; then echo "installing: chromium"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
+	@touch $@
+
+.PHONY: wasm
+wasm: $(WASM_TOOLS)/.bindgen-$(WASM_BINDGEN_VERSION) $(WASM_NPM)
+	$(CARGO) build -q -p iotmqtt-wasm --target wasm32-unknown-unknown --profile wasm-release
+	rm -rf $(WASM_OUT) && mkdir -p $(WASM_OUT)
+	$(WASM_BINDGEN) --target web --out-dir $(WASM_OUT)/web $(WASM_RAW)
+	$(WASM_BINDGEN) --target nodejs --out-dir $(WASM_OUT)/node $(WASM_RAW)
+	for f in $(WASM_OUT)/web/iotmqtt_wasm_bg.wasm $(WASM_OUT)/node/iotmqtt_wasm_bg.wasm; do \
+	  bindings/wasm/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+	    --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue $$f -o $$f; done
+	cp -r bindings/wasm/www $(WASM_OUT)/site && cp -r $(WASM_OUT)/web $(WASM_OUT)/site/pkg
+	@for f in $(WASM_RAW) $(WASM_OUT)/web/iotmqtt_wasm_bg.wasm; do \
+	  printf '%s: %s bytes raw, %s bytes gzip -9\n' $$f $$(stat -c %s $$f) $$(gzip -9c $$f | wc -c); done
+
+.PHONY: wasm-test
+wasm-test: wasm $(CHROMIUM_STAMP)
+	$(CARGO) clippy -q -p iotmqtt-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=$(abspath $(WASM_TOOLS))/bin/wasm-bindgen-test-runner \
+	  $(CARGO) test -p iotmqtt-wasm --target wasm32-unknown-unknown
+	$(CARGO) build -q -p iotmqtt-cli
+	IOTMQTT_WASM_PKG=$(abspath $(WASM_OUT)) IOTMQTT_BIN=$(abspath $(CARGO_TARGET_DIR))/debug/iotmqtt \
+	  node --test bindings/wasm/tests/js/
+
 # ---------------------------------------------------------------- the two commands
 .PHONY: test
-test: lint test-rust python-test c-test node-test kotlin swift
+test: lint test-rust python-test c-test node-test kotlin swift wasm-test
 
 .PHONY: demo
 demo:
