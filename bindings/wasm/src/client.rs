@@ -12,9 +12,10 @@ use wasm_bindgen::prelude::*;
 
 use crate::errors::{check, invalid_argument};
 use crate::events::event_to_js;
-use crate::js::{Fields, bytes_of, instant, items, num, string_of};
+use crate::js::{Fields, bytes_of, instant, items, string_of};
 use crate::packets::{subscription_in, version_of};
 use crate::props::PropsIn;
+use crate::protocol::call_protocol;
 
 /// The name of a client state.
 pub(crate) fn state_name(s: State) -> &'static str {
@@ -184,16 +185,6 @@ impl Client {
         crate::packets::version_name(self.config.protocol).into()
     }
 
-    /// Starts connecting: the client now waits for a transport.
-    pub fn connect(&mut self) -> Result<(), JsValue> {
-        check(self.inner.connect())
-    }
-
-    /// Ends the session (DISCONNECT when connected); no reconnect follows.
-    pub fn disconnect(&mut self) -> Result<(), JsValue> {
-        check(self.inner.disconnect())
-    }
-
     /// Answers `credentials_needed`: the user name and password of the next CONNECT.
     #[wasm_bindgen(js_name = setCredentials)]
     pub fn set_credentials(
@@ -315,44 +306,6 @@ impl Client {
     pub fn handle_connected(&mut self, now: f64) {
         self.inner.handle_connected(instant(now));
     }
-
-    /// Bytes arrived (any split of the stream).
-    #[wasm_bindgen(js_name = handleBytes)]
-    pub fn handle_bytes(&mut self, now: f64, bytes: &[u8]) {
-        self.inner.handle_bytes(instant(now), bytes);
-    }
-
-    /// The deadline of `pollTimeout` passed (early or repeated calls are harmless).
-    #[wasm_bindgen(js_name = handleTimeout)]
-    pub fn handle_timeout(&mut self, now: f64) {
-        self.inner.handle_timeout(instant(now));
-    }
-
-    /// The transport closed.
-    #[wasm_bindgen(js_name = handleClosed)]
-    pub fn handle_closed(&mut self, now: f64) {
-        self.inner.handle_closed(instant(now));
-    }
-
-    /// The next whole packets to send, or `undefined` when there is nothing.
-    #[wasm_bindgen(js_name = pollTransmit)]
-    pub fn poll_transmit(&mut self, now: f64) -> Option<Vec<u8>> {
-        let mut out = Vec::new();
-        (self.inner.poll_transmit(instant(now), &mut out) > 0).then_some(out)
-    }
-
-    /// The next deadline (same clock as `now`), or `null`.
-    #[wasm_bindgen(js_name = pollTimeout)]
-    pub fn poll_timeout(&self) -> JsValue {
-        crate::js::opt(self.inner.poll_timeout().map(|t| num(t.as_millis())))
-    }
-
-    /// The next event (`{type, …}`), or `null`.
-    #[wasm_bindgen(js_name = pollEvent)]
-    pub fn poll_event(&mut self) -> JsValue {
-        self.inner
-            .poll_event()
-            .as_ref()
-            .map_or(JsValue::NULL, event_to_js)
-    }
 }
+
+call_protocol!(Client, event_to_js);

@@ -14,8 +14,9 @@ use crate::client::{qos_of, reconnect_of, state_name};
 use crate::errors::{check, check_iotda, error, invalid_argument};
 use crate::events::event_to_js;
 use crate::iotda::auth_of;
-use crate::js::{Fields, Obj, array, bytes, bytes_of, instant, json, json_text, num, opt, utc};
+use crate::js::{Fields, Obj, array, bytes, bytes_of, instant, json, json_text, opt, utc};
 use crate::packets::version_of;
+use crate::protocol::call_protocol;
 
 /// A `DeviceConfig` from `{auth, protocol, keepAlive, …}` (`tests/README.md` §7.1 in camelCase).
 fn config_of(value: &JsValue) -> Result<DeviceConfig, JsValue> {
@@ -218,16 +219,6 @@ impl IotdaDevice {
         crate::packets::version_name(self.inner.config().protocol).into()
     }
 
-    /// Starts connecting (a bad configuration throws `invalid_config` here).
-    pub fn connect(&mut self) -> Result<(), JsValue> {
-        check(self.inner.connect())
-    }
-
-    /// Ends the session.
-    pub fn disconnect(&mut self) -> Result<(), JsValue> {
-        check(self.inner.disconnect())
-    }
-
     /// The transport is open; `utc` is the wall-clock time (`Date.now()`, a `Date` or
     /// `YYYY-MM-DDTHH:MM:SSZ`) from which this attempt's ClientId and password are made.
     #[wasm_bindgen(js_name = handleConnected)]
@@ -235,46 +226,6 @@ impl IotdaDevice {
         let utc = utc(utc_time)?;
         self.inner.handle_connected(instant(now), utc);
         Ok(())
-    }
-
-    /// Bytes arrived.
-    #[wasm_bindgen(js_name = handleBytes)]
-    pub fn handle_bytes(&mut self, now: f64, bytes: &[u8]) {
-        self.inner.handle_bytes(instant(now), bytes);
-    }
-
-    /// The deadline of `pollTimeout` passed.
-    #[wasm_bindgen(js_name = handleTimeout)]
-    pub fn handle_timeout(&mut self, now: f64) {
-        self.inner.handle_timeout(instant(now));
-    }
-
-    /// The transport closed.
-    #[wasm_bindgen(js_name = handleClosed)]
-    pub fn handle_closed(&mut self, now: f64) {
-        self.inner.handle_closed(instant(now));
-    }
-
-    /// The next whole packets to send, or `undefined`.
-    #[wasm_bindgen(js_name = pollTransmit)]
-    pub fn poll_transmit(&mut self, now: f64) -> Option<Vec<u8>> {
-        let mut out = Vec::new();
-        (self.inner.poll_transmit(instant(now), &mut out) > 0).then_some(out)
-    }
-
-    /// The next deadline, or `null`.
-    #[wasm_bindgen(js_name = pollTimeout)]
-    pub fn poll_timeout(&self) -> JsValue {
-        opt(self.inner.poll_timeout().map(|t| num(t.as_millis())))
-    }
-
-    /// The next event (`{type, …}`), or `null`.
-    #[wasm_bindgen(js_name = pollEvent)]
-    pub fn poll_event(&mut self) -> JsValue {
-        self.inner
-            .poll_event()
-            .as_ref()
-            .map_or(JsValue::NULL, device_event_to_js)
     }
 
     /// Answers a `command` event: `response` is `{result_code, response_name?, paras?}`.
@@ -378,3 +329,5 @@ impl IotdaDevice {
         check(self.inner.request_time_sync(t))
     }
 }
+
+call_protocol!(IotdaDevice, device_event_to_js);

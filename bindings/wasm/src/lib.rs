@@ -19,6 +19,7 @@ mod iotda;
 mod js;
 mod packets;
 mod props;
+mod protocol;
 
 pub use client::Client;
 pub use device::IotdaDevice;

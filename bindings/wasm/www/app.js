@@ -194,7 +194,7 @@ function renderPacket(bytes, base, result, index, version) {
   if (bad) {
     card.append(el('div', { class: 'alert', role: 'alert' },
       el('strong', { text: `Malformed at byte ${base + bad.offset}: ` }), el('code', { text: bad.code }),
-      ` — rule `, el('code', { text: bad.rule }), `. ${bad.message.replace(/^at byte \d+: /, '')}`));
+      ` — rule `, el('code', { text: bad.rule }), `: ${bad.message.replace(/^.*?at byte \d+: /, '').replace(/ \[MQTT-[^\]]*\]$/, '')}.`));
   } else if (result.needed !== null) {
     card.append(el('div', { class: 'alert', role: 'alert', text: `The input ends inside this packet: ${result.needed} more byte${result.needed === 1 ? '' : 's'} needed.` }));
   }
