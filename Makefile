@@ -158,6 +158,7 @@ $(CHROMIUM_STAMP):
 
 .PHONY: wasm
 wasm: $(WASM_TOOLS)/.bindgen-$(WASM_BINDGEN_VERSION) $(WASM_NPM)
+	rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown
 	$(CARGO) build -q -p iotmqtt-wasm --target wasm32-unknown-unknown --profile wasm-release
 	rm -rf $(WASM_OUT) && mkdir -p $(WASM_OUT)
 	$(WASM_BINDGEN) --target web --out-dir $(WASM_OUT)/web $(WASM_RAW)
