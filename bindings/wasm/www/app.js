@@ -390,6 +390,7 @@ class WebSocketDriver {
 
 function setupConsole() {
   let driver = null;
+  let lastReport = null;
   const log = (cls, text) => {
     const li = el('li', {}, el('time', { text: new Date().toISOString().slice(11, 19) }), el('span', { class: cls, text }));
     $('con-log').append(li);
@@ -453,6 +454,13 @@ function setupConsole() {
         log('down', `command ${e.command.command_name ?? ''} (request ${e.requestId})`);
         break;
       }
+      case 'properties_get': {
+        // Answer with what this console last reported (the platform's "query properties").
+        const services = lastReport ? [lastReport] : [];
+        driver.device.respondPropertiesGet(e.requestId, { services });
+        log('down', `properties queried (request ${e.requestId}): answered ${services.length} service(s)`);
+        break;
+      }
       case 'properties_set':
         driver.device.respondPropertiesSet(e.requestId, { result_code: 0 });
         log('down', `properties set (request ${e.requestId}): answered 0`);
@@ -494,7 +502,9 @@ function setupConsole() {
     err.hidden = true;
     try {
       const properties = JSON.parse($('con-props').value);
-      driver.device.reportProperties({ services: [{ service_id: $('con-service').value.trim(), properties }] });
+      const service = { service_id: $('con-service').value.trim(), properties };
+      driver.device.reportProperties({ services: [service] });
+      lastReport = service;
       driver.pump();
       log('up', `reported ${$('con-service').value.trim()} ${JSON.stringify(properties)}`);
     } catch (x) {

@@ -1,7 +1,8 @@
 // node --test: the web page (target/wasm/site) in real headless Chromium (Debian's, driven by
 // playwright-core) against the iotmqtt emulator on loopback: credentials compared with the
 // shared vectors, a valid and a malformed packet inspected, and the device console connected
-// over the emulator's WebSocket port answering a command sent through its HTTP API.
+// over the emulator's WebSocket port answering a command and a property query sent through its
+// HTTP API.
 // Screenshots of the three tools go to target/screenshots (paths printed).
 
 import { test, before, after } from 'node:test';
@@ -185,6 +186,12 @@ test('the device console connects over WebSocket, reports and answers a command'
   assert.equal(res.status, 200, JSON.stringify(res.body));
   assert.deepEqual(res.body.response, mine);
   await card.locator('.done').waitFor();
+
+  // A property query is answered with what the console last reported.
+  const query = await api('POST', `/devices/${DEVICE}/properties/get`, { service_id: 'Sensor', timeout_ms: 20000 });
+  assert.equal(query.status, 200, JSON.stringify(query.body));
+  assert.deepEqual(query.body.response.services.map((x) => [x.service_id, x.properties]),
+    [['Sensor', { temperature: 23.5, humidity: 41 }]]);
   await shot('console');
   assert.deepEqual(page.problems, []);
 });
