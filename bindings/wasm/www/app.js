@@ -166,15 +166,16 @@ function renderHex(bytes, base) {
 }
 
 function renderTree(fields, base, nodes, root = true) {
-  const ul = el('ul', root ? { class: 'tree', role: 'tree', 'aria-label': 'Fields' } : { role: 'group' });
+  const ul = el('ul', root ? { class: 'tree', 'aria-label': 'Fields' } : {});
   for (const f of fields) {
     const range = f.end - f.start === 1 ? `${base + f.start}` : `${base + f.start}–${base + f.end - 1}`;
-    const node = el('div', { class: 'node', tabindex: '0', 'data-key': f.key, 'data-start': String(f.start), 'data-end': String(f.end) },
+    const label = `${LABELS[f.key] ?? f.key} ${valueText(f)}, byte${f.end - f.start === 1 ? '' : 's'} ${range}`;
+    const node = el('div', { class: 'node', tabindex: '0', 'aria-label': label, 'data-key': f.key, 'data-start': String(f.start), 'data-end': String(f.end) },
       el('span', { class: 'k', text: LABELS[f.key] ?? f.key }),
       el('span', { class: `v ${f.kind}`, text: valueText(f) }),
       el('span', { class: 'r', text: f.end > f.start ? `[${range}]` : '' }));
     nodes.push(node);
-    const li = el('li', { role: 'treeitem', 'aria-label': `${LABELS[f.key] ?? f.key} ${valueText(f)}, bytes ${range}` }, node);
+    const li = el('li', {}, node);
     if (f.children.length) li.append(renderTree(f.children, base, nodes, false));
     ul.append(li);
   }
