@@ -60,9 +60,9 @@ pub use codec::{
     PacketType, Properties, Property, PropertyContext, PropertyId, PropertyType, ProtocolVersion,
     PubAck, PubAckReason, PubComp, PubCompReason, PubRec, PubRecReason, PubRel, PubRelReason,
     Publish, QoS, ReasonCode, RetainHandling, SubAck, SubAckReason, Subscribe, Subscription,
-    SubscriptionOptions, UnsubAck, UnsubAckReason, Unsubscribe, VARINT_MAX, Violation, Will,
-    decode, encode, encode_to_slice, encoded_len, is_shared_filter, layout, validate_topic_filter,
-    validate_topic_name,
+    SubscriptionOptions, UnsubAck, UnsubAckReason, Unsubscribe, VARINT_MAX, ValidatedPublish,
+    Violation, Will, decode, encode, encode_to_slice, encoded_len, is_shared_filter, layout,
+    validate_topic_filter, validate_topic_name,
 };
 pub use error::{
     Error, ErrorKind, ProtocolError, Result, SnapshotError, TimeoutKind, UsageError, peer_fault,

@@ -25,6 +25,7 @@ mod reader;
 mod reason;
 mod strings;
 mod subscribe;
+mod validated;
 pub(crate) mod varint;
 mod writer;
 
@@ -50,6 +51,7 @@ pub use strings::{is_shared_filter, validate_topic_filter, validate_topic_name};
 pub use subscribe::{
     RetainHandling, SubAck, Subscribe, Subscription, SubscriptionOptions, UnsubAck, Unsubscribe,
 };
+pub use validated::ValidatedPublish;
 pub use varint::VARINT_MAX;
 
 use reader::{Reader, incomplete};
