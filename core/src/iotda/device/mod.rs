@@ -224,6 +224,27 @@ impl IotdaDevice {
         self.bootstrap.is_active()
     }
 
+    /// True when the driver should open a transport and call
+    /// [`handle_connected`](Self::handle_connected): the client waits for one (the first
+    /// connection, or a reconnect that is due), or a [`DeviceEvent::Bootstrapped`] answer named
+    /// the address of the next connection (open it there).
+    #[must_use]
+    pub fn wants_transport(&self) -> bool {
+        match self.client.state() {
+            State::WaitingForTransport => true,
+            State::Idle => self.connect_on_transport,
+            _ => false,
+        }
+    }
+
+    /// True while the current transport is still needed: the client uses it, or the bootstrap
+    /// connection's DISCONNECT is still to be polled. When it turns false, the driver writes
+    /// what it polled and closes the transport.
+    #[must_use]
+    pub fn needs_transport(&self) -> bool {
+        self.client.state().has_transport() || self.retiring.is_some()
+    }
+
     /// Upstream messages waiting for the rate limit or a connection.
     #[must_use]
     pub fn queued_upstream(&self) -> usize {

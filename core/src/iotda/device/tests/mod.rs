@@ -251,15 +251,26 @@ fn react_device(
         app(&mut pair.a.device, &event);
         match &event {
             DeviceEvent::Mqtt(Event::ConnectionLost(_) | Event::Disconnected) => {
+                // What a driver reads: the transport is no longer needed, none is wanted yet.
+                assert!(!pair.a.device.needs_transport());
+                assert!(!pair.a.device.wants_transport());
                 pair.exchange();
                 pair.close();
             }
-            DeviceEvent::Mqtt(Event::ReconnectDue { .. }) => pair.open(),
+            DeviceEvent::Mqtt(Event::ReconnectDue { .. }) => {
+                assert!(pair.a.device.wants_transport());
+                pair.open();
+            }
             DeviceEvent::Bootstrapped { .. } => {
-                // Send the DISCONNECT, then connect to the new address (the same peer here).
+                // The old connection still has its DISCONNECT to send; a new transport (to
+                // the new address) is wanted.
+                assert!(pair.a.device.needs_transport());
+                assert!(pair.a.device.wants_transport());
                 pair.exchange();
+                assert!(!pair.a.device.needs_transport());
                 pair.close();
                 pair.open();
+                assert!(!pair.a.device.wants_transport());
             }
             _ => {}
         }
