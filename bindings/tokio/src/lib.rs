@@ -73,6 +73,7 @@ mod error;
 mod event;
 #[cfg(feature = "iotda")]
 pub mod iotda;
+mod link;
 mod options;
 mod transport;
 

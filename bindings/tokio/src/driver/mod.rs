@@ -8,7 +8,6 @@
 //! waker, so the task sleeps until one of them is ready.
 
 use std::collections::{HashMap, VecDeque};
-use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -21,10 +20,11 @@ use tokio_util::sync::PollSender;
 
 use crate::client::{Command, PublishAck, Reply, SubscribeAck, UnsubscribeAck};
 use crate::clock::Clock;
-use crate::error::{ConfigError, TransportError};
+use crate::error::ConfigError;
 use crate::event::Event;
+use crate::link::{Closing, Link};
 use crate::options::{LoginFn, Options, StoreFn};
-use crate::transport::{BoxIo, Connector};
+use crate::transport::Connector;
 
 mod commands;
 mod delivery;
@@ -33,26 +33,9 @@ mod session;
 
 /// Commands taken per pass, so reads and timers are not starved by a busy sender.
 const COMMAND_BATCH: usize = 64;
-/// Reads per pass.
-const READ_BATCH: usize = 16;
-/// Bytes read at once (on the stack: an idle client holds no read buffer).
-const READ_CHUNK: usize = 8 * 1024;
 /// The session's output is taken only while fewer bytes than this wait for the transport; the
 /// rest stays queued in the session, within its limits.
 const HIGH_WATER: usize = 64 * 1024;
-/// A written-out buffer larger than this is freed rather than kept for the next write.
-const OUT_KEEP: usize = 4 * 1024;
-/// How long the last bytes of a closed connection (a DISCONNECT) may take to be written.
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
-
-type Opening = Pin<Box<dyn Future<Output = Result<BoxIo, TransportError>> + Send>>;
-type Closing = Pin<Box<dyn Future<Output = ()> + Send>>;
-
-enum Link {
-    Down,
-    Opening(Opening),
-    Up(BoxIo),
-}
 
 /// A command future waiting for the server's acknowledgement, by packet identifier.
 enum Waiter {
@@ -85,10 +68,6 @@ pub(crate) struct Driver {
     waiters: HashMap<u16, Waiter>,
     disconnect_waiters: Vec<Reply<()>>,
     link: Link,
-    /// Bytes taken from the session for the open transport; `written` of them are written.
-    out: Vec<u8>,
-    written: usize,
-    flush_needed: bool,
     timer: Pin<Box<Sleep>>,
     timer_at: Option<iotmqtt::Instant>,
     /// The session is idle for good: finish the last write, deliver the backlog, end.
@@ -161,10 +140,7 @@ impl Driver {
             backlog_limit: event_capacity,
             waiters: HashMap::new(),
             disconnect_waiters: Vec::new(),
-            link: Link::Down,
-            out: Vec::new(),
-            written: 0,
-            flush_needed: false,
+            link: Link::new(),
             timer: Box::pin(tokio::time::sleep_until(
                 clock.deadline(iotmqtt::Instant::ZERO),
             )),

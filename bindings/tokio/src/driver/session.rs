@@ -5,7 +5,7 @@ use std::task::Context;
 
 use iotmqtt::client::{self, State};
 
-use super::{Driver, HIGH_WATER, Link, Waiter};
+use super::{Driver, HIGH_WATER, Waiter};
 use crate::client::{PublishAck, SubscribeAck, UnsubscribeAck};
 use crate::error::{Error, LoginError};
 use crate::event::Event;
@@ -38,13 +38,13 @@ impl Driver {
         let mut progress = false;
         loop {
             let mut worked = false;
-            if self.out.len().saturating_sub(self.written) < HIGH_WATER {
+            if self.link.unwritten() < HIGH_WATER {
                 let now = self.clock.now();
-                if self.core.poll_transmit(now, &mut self.out) > 0 {
+                if self.core.poll_transmit(now, self.link.out()) > 0 {
                     worked = true;
-                    if !matches!(self.link, Link::Up(_)) {
+                    if !self.link.is_up() {
                         // No transport for them (cannot happen with a consistent session).
-                        self.clear_out();
+                        self.link.clear_out();
                     }
                 }
             }
@@ -168,8 +168,7 @@ impl Driver {
         });
         if let Err(e) = result {
             self.push_app(Event::Login(e));
-            self.link = Link::Down;
-            self.clear_out();
+            self.link.down();
             self.core.handle_closed(self.clock.now());
         }
     }
@@ -179,9 +178,7 @@ impl Driver {
             return;
         }
         self.stopping = true;
-        if matches!(self.link, Link::Opening(_)) {
-            self.link = Link::Down;
-        }
+        self.link.cancel_opening();
         // Commands still queued, and every future waiting for an acknowledgement, fail with
         // `Closed` (their reply senders are dropped).
         self.commands.close();
