@@ -16,9 +16,9 @@ mod device;
 use common::{WAIT, http};
 use device::InProcess;
 use iotmqtt::client;
-use iotmqtt::iotda::{DeviceAuth, DeviceId, DeviceSecret, ServiceProperties};
+use iotmqtt::iotda::{DeviceAuth, DeviceEvent, DeviceId, DeviceSecret, ServiceProperties};
 use iotmqtt_tokio::Endpoint;
-use iotmqtt_tokio::iotda::{DeviceEvent, IotdaDevice, IotdaOptions};
+use iotmqtt_tokio::iotda::{Event, IotdaDevice, IotdaOptions};
 use serde_json::json;
 
 const FLEET: usize = 1_000;
@@ -52,17 +52,26 @@ fn a_thousand_devices_connect_and_report() {
                         .await
                         .unwrap_or_else(|_| panic!("{} did not connect in time", id(i)))
                         .unwrap();
-                    if let DeviceEvent::Session(iotmqtt_tokio::Event::Mqtt(
-                        client::Event::Connected(_),
-                    )) = event
-                    {
+                    if let Event::Device(DeviceEvent::Mqtt(client::Event::Connected(_))) = event {
                         break;
                     }
                 }
                 device
                     .report_properties(vec![ServiceProperties::new("Meter", json!({ "n": i }))])
-                    .await
                     .unwrap();
+                // Queued by the core; the PUBACK shows the platform has it.
+                loop {
+                    let event = tokio::time::timeout_at(deadline, events.recv())
+                        .await
+                        .unwrap_or_else(|_| panic!("{} got no PUBACK in time", id(i)))
+                        .unwrap();
+                    if let Event::Device(DeviceEvent::Mqtt(client::Event::PublishAcked {
+                        ..
+                    })) = event
+                    {
+                        break;
+                    }
+                }
                 (device, events)
             });
         }

@@ -16,10 +16,11 @@ use common::{WAIT, http};
 use device::InProcess;
 use iotmqtt::client;
 use iotmqtt::iotda::{
-    CommandResponse, DeviceAuth, DeviceId, DeviceSecret, ServiceProperties, ShadowGetRequest,
+    CommandResponse, DeviceAuth, DeviceEvent, DeviceId, DeviceSecret, ServiceProperties,
+    SystemEvent,
 };
 use iotmqtt_tokio::Endpoint;
-use iotmqtt_tokio::iotda::{DeviceEvent, DeviceEvents, IotdaDevice, IotdaOptions};
+use iotmqtt_tokio::iotda::{DeviceEvents, Event, IotdaDevice, IotdaOptions};
 use serde_json::json;
 
 fn auth() -> DeviceAuth {
@@ -37,11 +38,13 @@ async fn next<T>(events: &mut DeviceEvents, pick: impl Fn(DeviceEvent) -> Option
             .await
             .expect("an event in time")
             .expect("the device is running");
-        if let DeviceEvent::Session(iotmqtt_tokio::Event::Mqtt(client::Event::ConnectionLost(l))) =
-            &event
-        {
-            panic!("connection lost: {l:?}");
-        }
+        let event = match event {
+            Event::Device(DeviceEvent::Mqtt(client::Event::ConnectionLost(l))) => {
+                panic!("connection lost: {l:?}")
+            }
+            Event::Device(event) => event,
+            other => panic!("{other:?}"),
+        };
         if let Some(t) = pick(event) {
             return t;
         }
@@ -50,7 +53,7 @@ async fn next<T>(events: &mut DeviceEvents, pick: impl Fn(DeviceEvent) -> Option
 
 async fn connected(events: &mut DeviceEvents) {
     next(events, |e| match e {
-        DeviceEvent::Session(iotmqtt_tokio::Event::Mqtt(client::Event::Connected(_))) => Some(()),
+        DeviceEvent::Mqtt(client::Event::Connected(_)) => Some(()),
         _ => None,
     })
     .await;
@@ -67,7 +70,6 @@ fn the_tokio_device_answers_a_command_and_reads_its_shadow() {
         connected(&mut events).await;
         device
             .report_properties(vec![ServiceProperties::new("Light", json!({ "on": true }))])
-            .await
             .unwrap();
 
         let call = tokio::task::spawn_blocking(move || {
@@ -83,8 +85,8 @@ fn the_tokio_device_answers_a_command_and_reads_its_shadow() {
         let (request_id, name) = next(&mut events, |e| match e {
             DeviceEvent::Command {
                 request_id,
-                request,
-            } => Some((request_id, request.command_name)),
+                command,
+            } => Some((request_id, command.command_name)),
             _ => None,
         })
         .await;
@@ -94,27 +96,45 @@ fn the_tokio_device_answers_a_command_and_reads_its_shadow() {
                 &request_id,
                 &CommandResponse::success(Some(json!({ "done": 2 }))),
             )
-            .await
             .unwrap();
         let (status, body) = call.await.unwrap();
         assert_eq!(status, 200, "{body}");
         assert_eq!(body["response"]["paras"]["done"], 2);
 
-        device
-            .request_shadow("tokio-1", &ShadowGetRequest::default())
-            .await
-            .unwrap();
+        let asked = device.get_shadow(None, None).unwrap();
         let shadow = next(&mut events, |e| match e {
-            DeviceEvent::ShadowResponse {
+            DeviceEvent::Shadow {
                 request_id,
                 response,
-            } if request_id == "tokio-1" => Some(response),
+                answers,
+            } if request_id == asked => {
+                assert!(
+                    answers.is_some(),
+                    "the core matched the answer to the request"
+                );
+                Some(response)
+            }
             _ => None,
         })
         .await;
         assert_eq!(shadow.object_device_id, "p_dev1");
         let reported = shadow.shadow[0].reported.as_ref().unwrap();
         assert_eq!(reported.properties, json!({ "on": true }));
+
+        // Time sync: the core correlates the platform's answer with the request.
+        let sync = device.request_time_sync().unwrap();
+        let response = next(&mut events, |e| match e {
+            DeviceEvent::System(s) if s.answers.as_ref().is_some_and(|a| a.id == sync) => {
+                match s.event {
+                    SystemEvent::TimeSyncResponse(r) => Some(r),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .await;
+        assert!(response.server_recv_time > 1_700_000_000_000);
+        assert_eq!(device.pending_requests(), 0);
         device.disconnect().await.unwrap();
     });
 }
@@ -140,7 +160,7 @@ fn the_tokio_device_over_websocket() {
         .unwrap();
         assert_eq!(status, 202);
         let content = next(&mut events, |e| match e {
-            DeviceEvent::Message { structured, .. } => structured.map(|m| m.content),
+            DeviceEvent::MessageDown { message, .. } => message.map(|m| m.content),
             _ => None,
         })
         .await;

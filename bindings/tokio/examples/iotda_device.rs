@@ -19,8 +19,8 @@ use iotmqtt::iotda::{
     CommandResponse, DeviceAuth, DeviceId, DeviceSecret, PropertiesReport, PropertiesSetResponse,
     ServiceProperties,
 };
-use iotmqtt_tokio::iotda::{DeviceEvent, IotdaDevice, IotdaOptions};
-use iotmqtt_tokio::{Endpoint, Event, TlsOptions};
+use iotmqtt_tokio::iotda::{DeviceEvent, Event, IotdaDevice, IotdaOptions};
+use iotmqtt_tokio::{Endpoint, TlsOptions};
 use serde_json::json;
 
 fn env(name: &str) -> Option<String> {
@@ -56,7 +56,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut level = 100u32;
         loop {
             let battery = ServiceProperties::new("Battery", json!({ "level": level }));
-            match reporter.report_properties(vec![battery]).await {
+            // Queued at once; the core sends it when connected, within IoTDA's rate limit.
+            match reporter.report_properties(vec![battery]) {
                 Ok(()) => println!("reported battery level {level}"),
                 Err(e) => println!("report failed: {e}"),
             }
@@ -66,52 +67,54 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
 
     while let Some(event) = events.recv().await {
+        let event = match event {
+            Event::Device(event) => event,
+            Event::Transport(e) => {
+                println!("{e}");
+                continue;
+            }
+            other => {
+                println!("{other:?}");
+                continue;
+            }
+        };
         match event {
             DeviceEvent::Command {
                 request_id,
-                request,
+                command,
             } => {
                 println!(
                     "command {:?}.{:?} {}",
-                    request.service_id, request.command_name, request.paras
+                    command.service_id, command.command_name, command.paras
                 );
                 let answer = CommandResponse::success(Some(json!({ "done": true })));
-                device.respond_command(&request_id, &answer).await?;
+                device.respond_command(&request_id, &answer)?;
             }
             DeviceEvent::PropertiesSet {
                 request_id,
                 request,
             } => {
                 println!("set properties: {:?}", request.services);
-                device
-                    .respond_properties_set(&request_id, &PropertiesSetResponse::success())
-                    .await?;
+                device.respond_properties_set(&request_id, &PropertiesSetResponse::success())?;
             }
             DeviceEvent::PropertiesGet { request_id, .. } => {
                 let current = PropertiesReport::new(vec![ServiceProperties::new(
                     "Battery",
                     json!({ "level": 42 }),
                 )]);
-                device.respond_properties_get(&request_id, &current).await?;
+                device.respond_properties_get(&request_id, &current)?;
             }
-            DeviceEvent::Message { payload, .. } => {
+            DeviceEvent::MessageDown { payload, .. } => {
                 println!("message: {}", String::from_utf8_lossy(&payload));
             }
-            DeviceEvent::SystemEvents(events) => {
-                for event in events.events() {
-                    println!("system event: {event:?}");
-                }
+            DeviceEvent::System(event) => println!("system event: {:?}", event.event),
+            DeviceEvent::BadInput(bad) => {
+                println!("unusable input on {}: {}", bad.topic, bad.problem)
             }
-            DeviceEvent::Invalid { topic, error } => {
-                println!("unreadable request on {topic}: {error}")
-            }
-            DeviceEvent::Session(Event::Mqtt(iotmqtt::client::Event::Connected(_))) => {
-                println!("connected");
-            }
-            DeviceEvent::Session(Event::Mqtt(iotmqtt::client::Event::ConnectionLost(lost))) => {
+            DeviceEvent::Mqtt(iotmqtt::client::Event::Connected(_)) => println!("connected"),
+            DeviceEvent::Mqtt(iotmqtt::client::Event::ConnectionLost(lost)) => {
                 println!("connection lost: {}", lost.error);
             }
-            DeviceEvent::Session(Event::Transport(e)) => println!("{e}"),
             _ => {}
         }
     }

@@ -24,9 +24,10 @@
 //! - **API**: [`AsyncClient`] (publish/subscribe/unsubscribe/disconnect as futures that
 //!   resolve on the server's acknowledgement) and [`EventStream`] (a `Stream` of [`Event`]s,
 //!   bounded, with documented behaviour when the application is slow).
-//! - **IoTDA** (feature `iotda`, on by default): [`iotda::IotdaDevice`] connects a Huawei Cloud
-//!   IoTDA device with fresh timestamped credentials, reports properties and answers
-//!   commands.
+//! - **IoTDA** (feature `iotda`, on by default): [`iotda::IotdaDevice`] drives the core's
+//!   sans-IO IoTDA device (credentials from the UTC clock on every attempt, IoTDA's rules,
+//!   pacing, typed requests and replies, request correlation, gateway helpers, bootstrap with
+//!   the reconnect to the address it returns).
 //!
 //! ## Example
 //!

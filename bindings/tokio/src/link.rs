@@ -71,6 +71,10 @@ impl Link {
         matches!(self.state, State::Up(_))
     }
 
+    pub(crate) fn is_opening(&self) -> bool {
+        matches!(self.state, State::Opening(_))
+    }
+
     /// Starts opening a transport with `connector`.
     pub(crate) fn open(&mut self, connector: &Arc<Connector>, timeout: Duration) {
         let connector = Arc::clone(connector);

@@ -130,6 +130,24 @@ impl Endpoint {
         self.port
     }
 
+    /// The same transport (TLS options, WebSocket path) to another host and port: where an
+    /// IoTDA bootstrap answer sends a device.
+    ///
+    /// ```
+    /// use iotmqtt_tokio::{Endpoint, TlsOptions};
+    /// let bootstrap = Endpoint::tls("iot-bs.example.com", 8883, TlsOptions::ca_file("root.pem"));
+    /// let device = bootstrap.at("iot-mqtts.example.com", 8883);
+    /// assert_eq!(device.to_string(), "mqtts://iot-mqtts.example.com:8883");
+    /// ```
+    #[must_use]
+    pub fn at(&self, host: impl Into<String>, port: u16) -> Endpoint {
+        Endpoint {
+            host: host.into(),
+            port,
+            kind: self.kind.clone(),
+        }
+    }
+
     /// Reads the TLS files and checks names and URLs, once, before the first connection.
     pub(crate) fn prepare(&self, max_frame: usize) -> Result<Connector, ConfigError> {
         let kind = match &self.kind {
