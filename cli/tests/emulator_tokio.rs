@@ -169,3 +169,56 @@ fn the_tokio_device_over_websocket() {
     });
     emu.wait_log("p_dev1: connected (MQTT 5.0");
 }
+
+#[test]
+fn the_tokio_device_provisions_then_reconnects_where_the_answer_points() {
+    use iotmqtt::iotda::{BootstrapRequest, GroupSecret, ScopeId};
+    let emu = InProcess::start();
+    let (mqtt, port) = (emu.mqtt, emu.http);
+    emu.rt.block_on(async move {
+        let group = GroupSecret::new("c2VjcmV0LWdyb3VwLWtleQ==").unwrap();
+        let auth = DeviceAuth::bootstrap_group_secret(
+            DeviceId::new("p_boot9").unwrap(),
+            &group,
+            ScopeId::new("a1b2c3d4e5f6").unwrap(),
+        );
+        let mut options = IotdaOptions::new(Endpoint::tcp("localhost", mqtt), auth);
+        options.config_mut().bootstrap = Some(BootstrapRequest::default());
+        let (device, mut events) = IotdaDevice::connect(options).unwrap();
+        let address = next(&mut events, |e| match e {
+            DeviceEvent::Bootstrapped { address, .. } => Some(address),
+            _ => None,
+        })
+        .await;
+        assert_eq!(address, format!("127.0.0.1:{mqtt}"));
+        // The driver closed the bootstrap connection and connects to the address, as the
+        // provisioned device (its derived secret, the plain ClientId).
+        connected(&mut events).await;
+        assert!(device.config().bootstrap.is_none());
+        assert!(device.config().auth.device_secret().is_some());
+        let (status, list) =
+            tokio::task::spawn_blocking(move || http(port, "GET", "/devices", None))
+                .await
+                .unwrap();
+        assert_eq!(status, 200);
+        let me = list["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["device_id"] == "p_boot9")
+            .cloned()
+            .unwrap();
+        assert_eq!(me["online"], true, "{me}");
+        let client_id = me["connection"]["client_id"].as_str().unwrap();
+        assert!(client_id.starts_with("p_boot9_0_0_"), "{client_id}");
+        device
+            .report_properties(vec![ServiceProperties::new("S", json!({ "ok": 1 }))])
+            .unwrap();
+        next(&mut events, |e| match e {
+            DeviceEvent::Mqtt(client::Event::PublishAcked { .. }) => Some(()),
+            _ => None,
+        })
+        .await;
+        device.disconnect().await.unwrap();
+    });
+}
