@@ -31,3 +31,44 @@ impl Clock {
             .unwrap_or(self.epoch)
     }
 }
+
+/// The session's one deadline as a tokio timer: reset when the deadline moves, and
+/// reporting when it passes.
+pub(crate) struct Timer {
+    sleep: std::pin::Pin<Box<tokio::time::Sleep>>,
+    at: Option<iotmqtt::Instant>,
+}
+
+impl Timer {
+    pub(crate) fn new(clock: &Clock) -> Self {
+        Timer {
+            sleep: Box::pin(tokio::time::sleep_until(
+                clock.deadline(iotmqtt::Instant::ZERO),
+            )),
+            at: None,
+        }
+    }
+
+    /// Follows `deadline` (the session's `poll_timeout`); returns the time to pass to
+    /// `handle_timeout` once it has come.
+    pub(crate) fn poll(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+        clock: &Clock,
+        deadline: Option<iotmqtt::Instant>,
+    ) -> Option<iotmqtt::Instant> {
+        if deadline != self.at {
+            self.at = deadline;
+            if let Some(at) = deadline {
+                self.sleep.as_mut().reset(clock.deadline(at));
+            }
+        }
+        let at = self.at?;
+        if self.sleep.as_mut().poll(cx).is_pending() {
+            return None;
+        }
+        self.at = None;
+        // The timer fired at `at`; the clock's millisecond may still read a little earlier.
+        Some(clock.now().max(at))
+    }
+}

@@ -8,18 +8,16 @@
 //! waker, so the task sleeps until one of them is ready.
 
 use std::collections::{HashMap, VecDeque};
-use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use iotmqtt::client::{Client, Credentials};
 use tokio::sync::mpsc;
-use tokio::time::Sleep;
 use tokio_util::sync::PollSender;
 
 use crate::client::{Command, PublishAck, Reply, SubscribeAck, UnsubscribeAck};
-use crate::clock::Clock;
+use crate::clock::{Clock, Timer};
 use crate::error::ConfigError;
 use crate::event::Event;
 use crate::link::{Closing, Link};
@@ -68,8 +66,7 @@ pub(crate) struct Driver {
     waiters: HashMap<u16, Waiter>,
     disconnect_waiters: Vec<Reply<()>>,
     link: Link,
-    timer: Pin<Box<Sleep>>,
-    timer_at: Option<iotmqtt::Instant>,
+    timer: Timer,
     /// The session is idle for good: finish the last write, deliver the backlog, end.
     stopping: bool,
     closing: Option<Closing>,
@@ -141,10 +138,7 @@ impl Driver {
             waiters: HashMap::new(),
             disconnect_waiters: Vec::new(),
             link: Link::new(),
-            timer: Box::pin(tokio::time::sleep_until(
-                clock.deadline(iotmqtt::Instant::ZERO),
-            )),
-            timer_at: None,
+            timer: Timer::new(&clock),
             stopping: false,
             closing: None,
         })

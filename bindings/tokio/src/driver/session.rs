@@ -14,23 +14,13 @@ use crate::options::LoginRequest;
 impl Driver {
     pub(super) fn poll_timer(&mut self, cx: &mut Context<'_>) -> bool {
         let deadline = self.core.poll_timeout();
-        if deadline != self.timer_at {
-            self.timer_at = deadline;
-            if let Some(at) = deadline {
-                let when = self.clock.deadline(at);
-                self.timer.as_mut().reset(when);
+        match self.timer.poll(cx, &self.clock, deadline) {
+            Some(now) => {
+                self.core.handle_timeout(now);
+                true
             }
+            None => false,
         }
-        let Some(at) = self.timer_at else {
-            return false;
-        };
-        if self.timer.as_mut().poll(cx).is_pending() {
-            return false;
-        }
-        // The timer fired at `at`; the clock's millisecond may still read a little earlier.
-        self.core.handle_timeout(self.clock.now().max(at));
-        self.timer_at = None;
-        true
     }
 
     /// Takes the session's output: bytes for the transport, then events, until it has none.

@@ -7,19 +7,17 @@
 //! One `poll` does everything under the shared lock, in this order, until nothing moves:
 //! opening → reads → timer → the core's output (bytes, then events) → closing → writes.
 
-use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use iotmqtt::client::State;
 use iotmqtt::iotda::DeviceEvent;
-use tokio::time::Sleep;
 
 use super::event::Event;
 use super::options::UtcClock;
 use super::shared::{Shared, SharedRef, lock};
-use crate::clock::Clock;
+use crate::clock::{Clock, Timer};
 use crate::error::{TransportError, TransportErrorKind};
 use crate::link::{Closing, Link};
 use crate::transport::{Connector, Endpoint};
@@ -38,8 +36,7 @@ pub(crate) struct Driver {
     max_frame: usize,
     connect_timeout: Duration,
     link: Link,
-    timer: Pin<Box<Sleep>>,
-    timer_at: Option<iotmqtt::Instant>,
+    timer: Timer,
     /// The last write of a transport closed while the device stops.
     closing: Option<Closing>,
     /// A transport or clock error waiting for room in the event queue (only the latest).
@@ -65,10 +62,7 @@ impl Driver {
             max_frame,
             connect_timeout,
             link: Link::new(),
-            timer: Box::pin(tokio::time::sleep_until(
-                clock.deadline(iotmqtt::Instant::ZERO),
-            )),
-            timer_at: None,
+            timer: Timer::new(&clock),
             closing: None,
             pending: None,
         }
@@ -215,23 +209,13 @@ impl Driver {
 
     fn poll_timer(&mut self, s: &mut Shared, cx: &mut Context<'_>) -> bool {
         let deadline = s.core.poll_timeout();
-        if deadline != self.timer_at {
-            self.timer_at = deadline;
-            if let Some(at) = deadline {
-                let when = self.clock.deadline(at);
-                self.timer.as_mut().reset(when);
+        match self.timer.poll(cx, &self.clock, deadline) {
+            Some(now) => {
+                s.core.handle_timeout(now);
+                true
             }
+            None => false,
         }
-        let Some(at) = self.timer_at else {
-            return false;
-        };
-        if self.timer.as_mut().poll(cx).is_pending() {
-            return false;
-        }
-        // The timer fired at `at`; the clock's millisecond may still read a little earlier.
-        s.core.handle_timeout(self.clock.now().max(at));
-        self.timer_at = None;
-        true
     }
 
     /// Takes the core's output: bytes for the transport, then events while there is room.
