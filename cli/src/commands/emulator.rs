@@ -8,6 +8,8 @@ use clap::Args;
 use crate::emulator::{Emulator, EmulatorConfig, Registry, RegistryError};
 use crate::output::{CliError, CliResult, print_text};
 
+use super::signals::Signals;
+
 /// Arguments of `iotmqtt emulator`.
 #[derive(Debug, Clone, Args)]
 #[command(after_help = "\
@@ -87,7 +89,7 @@ pub fn run(args: &EmulatorArgs) -> CliResult {
         .map_err(|e| CliError::failure(format!("cannot start the runtime: {e}")))?;
     runtime.block_on(async {
         // The handlers are installed before the ports line: whoever reads it may signal at once.
-        let signals = Signals::install()?;
+        let mut signals = Signals::install()?;
         let handle = Emulator::start(config)
             .await
             .map_err(|e| CliError::failure(e.to_string()))?;
@@ -98,45 +100,4 @@ pub fn run(args: &EmulatorArgs) -> CliResult {
         handle.shutdown().await;
         Ok(())
     })
-}
-
-/// Ctrl-C and (on Unix) SIGTERM, installed before they are awaited.
-struct Signals {
-    #[cfg(unix)]
-    interrupt: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    terminate: tokio::signal::unix::Signal,
-}
-
-impl Signals {
-    fn install() -> Result<Self, CliError> {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            let fail = |e: std::io::Error| CliError::failure(format!("cannot handle signals: {e}"));
-            Ok(Signals {
-                interrupt: signal(SignalKind::interrupt()).map_err(fail)?,
-                terminate: signal(SignalKind::terminate()).map_err(fail)?,
-            })
-        }
-        #[cfg(not(unix))]
-        {
-            Ok(Signals {})
-        }
-    }
-
-    async fn wait(mut self) {
-        #[cfg(unix)]
-        {
-            tokio::select! {
-                _ = self.interrupt.recv() => {}
-                _ = self.terminate.recv() => {}
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = &mut self;
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
 }

@@ -2,7 +2,9 @@
 
 pub mod credentials;
 pub mod decode;
+pub mod device;
 pub mod emulator;
+mod signals;
 
 use clap::{Parser, Subcommand};
 
@@ -13,7 +15,7 @@ use crate::output::CliResult;
 #[command(
     name = "iotmqtt",
     version,
-    about = "MQTT and Huawei Cloud IoTDA tools: credentials, a packet decoder, a local IoTDA emulator",
+    about = "MQTT and Huawei Cloud IoTDA tools: credentials, a packet decoder, a device simulator, a local IoTDA emulator, a demo",
     after_help = "\
 Exit codes (every subcommand): 0 success; 1 runtime failure (I/O, a port that cannot be bound);
 2 usage error (unknown flag, missing or invalid value); 3 malformed input (bytes that are not
@@ -32,6 +34,8 @@ pub enum Command {
     Credentials(credentials::CredentialsArgs),
     /// Decode a stream of MQTT 3.1.1 / 5.0 packets into a readable tree or JSON.
     Decode(decode::DecodeArgs),
+    /// Run a simulated IoTDA device, or a fleet of them, against a server.
+    Device(device::DeviceArgs),
     /// Run a local MQTT server that behaves like Huawei Cloud IoTDA, with an HTTP API.
     Emulator(emulator::EmulatorArgs),
 }
@@ -45,6 +49,7 @@ impl Command {
         match self {
             Command::Credentials(a) => credentials::run(a),
             Command::Decode(a) => decode::run(a),
+            Command::Device(a) => device::run(a),
             Command::Emulator(a) => emulator::run(a),
         }
     }

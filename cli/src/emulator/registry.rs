@@ -124,6 +124,12 @@ impl DeviceRecord {
     pub fn has_secret(&self) -> bool {
         self.secret.is_some()
     }
+
+    /// The device's secret, if it has one (for a simulator logging in as it).
+    #[must_use]
+    pub fn secret(&self) -> Option<&DeviceSecret> {
+        self.secret.as_ref()
+    }
 }
 
 /// The registry: devices by id and registration groups by scope id.
