@@ -2,6 +2,7 @@
 
 pub mod credentials;
 pub mod decode;
+pub mod demo;
 pub mod device;
 pub mod emulator;
 mod signals;
@@ -38,6 +39,8 @@ pub enum Command {
     Device(device::DeviceArgs),
     /// Run a local MQTT server that behaves like Huawei Cloud IoTDA, with an HTTP API.
     Emulator(emulator::EmulatorArgs),
+    /// Show the whole library at work: devices and a gateway against an in-process emulator.
+    Demo(demo::DemoArgs),
 }
 
 impl Command {
@@ -51,6 +54,7 @@ impl Command {
             Command::Decode(a) => decode::run(a),
             Command::Device(a) => device::run(a),
             Command::Emulator(a) => emulator::run(a),
+            Command::Demo(a) => demo::run(a),
         }
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use iotmqtt::client::Event as Mqtt;
 use iotmqtt::iotda::{
     CommandResponse, DeviceEvent, PropertiesGetResponse, PropertiesReport, PropertiesSetResponse,
-    ServiceProperties, SystemEvent, VersionReport,
+    ServiceProperties, SystemEvent, UtcTime, VersionReport,
 };
 use iotmqtt_tokio::iotda::IotdaDevice;
 use serde_json::{Map, Value, json};
@@ -170,7 +170,8 @@ impl Sim {
                     let now = unix_millis();
                     let line = match r.device_time(now) {
                         Some(t) => format!(
-                            "time sync: platform time {t} ms since 1970, this clock is off by {} ms",
+                            "time sync: platform time {}, this clock is off by {} ms",
+                            utc_text(t),
                             i128::from(now) - i128::from(t)
                         ),
                         None => "time sync: an answer with unusable times".to_owned(),
@@ -283,6 +284,15 @@ fn outcome(result: Result<(), iotmqtt_tokio::Error>) -> String {
 #[must_use]
 pub fn compact(value: &Value) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "?".into())
+}
+
+/// A time in milliseconds since 1970 as `yyyy-MM-ddTHH:mm:ss.SSSZ`.
+#[must_use]
+pub fn utc_text(unix_millis: u64) -> String {
+    UtcTime::from_unix_millis(unix_millis).map_or_else(
+        |_| format!("{unix_millis} ms since 1970"),
+        |t| t.event_time_millis(),
+    )
 }
 
 /// Milliseconds since 1970 by this machine's clock.
