@@ -1,6 +1,7 @@
 # iotmqtt: the one entry point. Every target installs what it needs on a fresh Debian machine.
 #
-#   make demo     a device and the local IoTDA emulator talk over loopback (the transcript)
+#   make demo     a device and a gateway talk to the local IoTDA emulator over loopback (the transcript)
+#   make bench-fleet  iotmqtt device --fleet against the emulator and mosquitto: connects/s, msg/s, memory per device
 #   make test     every test in every language
 #   make lint     rustfmt + clippy -D warnings
 #   make bench    the codec and session benchmarks (release build, peers measured in the same run)
@@ -183,9 +184,28 @@ wasm-test: wasm $(CHROMIUM_STAMP)
 .PHONY: test
 test: lint test-rust python-test c-test node-test kotlin swift wasm-test
 
+# Rust, at the version rust-toolchain.toml pins: rustup installs it when it is missing (Debian 13
+# packages rustup; older Debians have no Rust recent enough, so the message says where to get it).
+.PHONY: rust
+rust:
+	@if ! command -v rustup >/dev/null 2>&1 && ! command -v $(CARGO) >/dev/null 2>&1; then \
+	  echo "installing rustup"; (apt-get update -qq || true); \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rustup >/dev/null 2>&1 || \
+	  { echo "make: Rust is missing: install rustup (https://rustup.rs), then run make again" >&2; exit 1; }; fi
+	@if command -v rustup >/dev/null 2>&1; then rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install --profile minimal; fi
+
+# The CLI in debug (quick to build), then the scripted tour against an in-process emulator.
 .PHONY: demo
-demo:
-	@echo "make demo: not yet — the CLI and the emulator land with issue 5."
+demo: rust
+	$(CARGO) build -q -p iotmqtt-cli
+	$(CARGO_TARGET_DIR)/debug/iotmqtt demo
+
+# iotmqtt device --fleet (release build) against the emulator and against mosquitto, 1,000 and
+# 10,000 devices; see bench/fleet.sh and BENCHMARKS.md.
+.PHONY: bench-fleet
+bench-fleet: rust deps
+	$(CARGO) build -q --release -p iotmqtt-cli
+	bench/fleet.sh $(CARGO_TARGET_DIR)/release/iotmqtt
 
 .PHONY: bench
 bench:

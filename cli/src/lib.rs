@@ -44,14 +44,22 @@ where
     }
 }
 
-/// clap's error as one line: its first line without the `error: ` prefix, and a pointer to
-/// `--help`.
+/// clap's error as one line: its first paragraph (the message and, for missing arguments,
+/// their names) without the `error: ` prefix, and a pointer to `--help`.
 fn clap_line(e: &clap::Error) -> String {
     let rendered = e.render().to_string();
-    let first = rendered
+    let first: Vec<&str> = rendered
         .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("invalid arguments");
-    let first = first.trim().trim_start_matches("error:").trim();
+        .skip_while(|l| l.trim().is_empty())
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let first = first.join(" ");
+    let first = first.trim_start_matches("error:").trim();
+    let first = if first.is_empty() {
+        "invalid arguments"
+    } else {
+        first
+    };
     format!("{first} (see --help)")
 }

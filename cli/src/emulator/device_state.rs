@@ -82,6 +82,8 @@ pub(crate) struct DeviceState {
     pub sdk_info: Option<Value>,
     /// The last OTA progress report.
     pub upgrade_progress: Option<Value>,
+    /// Property reports received (one per service in a report, a gateway's included).
+    pub reports: u64,
     /// Messages, oldest first, at most `capacity`.
     log: VecDeque<LogEntry>,
 }
@@ -97,6 +99,7 @@ impl DeviceState {
         }
         entry.event_time = Some(event_time);
         self.version = self.version.saturating_add(1);
+        self.reports = self.reports.saturating_add(1);
     }
 
     /// Merges desired properties for `service_id`.

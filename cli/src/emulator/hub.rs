@@ -518,6 +518,7 @@ impl Hub {
                     "children": d.children,
                     "online": s.is_online(&d.device_id),
                     "status": s.devices.get(&d.device_id).and_then(|st| st.child_status.clone()),
+                    "reports": s.devices.get(&d.device_id).map_or(0, |st| st.reports),
                     "connection": conn,
                 })
             })

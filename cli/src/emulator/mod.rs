@@ -42,7 +42,7 @@
 //! | method and path | body | answer |
 //! |---|---|---|
 //! | `GET /health` | | `{"ok":true}` |
-//! | `GET /devices` | | `{"devices":[{device_id, product_id, node_id, name, gateway_id, children, online, status, connection}]}` |
+//! | `GET /devices` | | `{"devices":[{device_id, product_id, node_id, name, gateway_id, children, online, status, reports, connection}]}` |
 //! | `POST /devices` | `{device_id \| product_id+node_id, secret?, name?, gateway_id?}` | 201 `{device_id}`; 409 if taken |
 //! | `GET /devices/{id}` | | the device with `online`, versions, `properties`, `shadow` |
 //! | `DELETE /devices/{id}` | | `{"removed":[…]}` (a gateway's children too) |

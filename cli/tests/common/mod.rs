@@ -99,20 +99,21 @@ pub(crate) struct EmulatorProcess {
 
 impl EmulatorProcess {
     pub(crate) fn start(name: &str, registry: &std::path::Path) -> EmulatorProcess {
+        EmulatorProcess::start_with(name, registry, &["--port", "0", "--ws-port", "0"])
+    }
+
+    /// Started with `args` (ports, `--quiet` …) besides `--http 0` and the registry.
+    pub(crate) fn start_with(
+        name: &str,
+        registry: &std::path::Path,
+        args: &[&str],
+    ) -> EmulatorProcess {
         let dir = TempDir::new(name);
         let log = dir.0.join("emulator.log");
         let mut child = bin()
-            .args([
-                "emulator",
-                "--port",
-                "0",
-                "--http",
-                "0",
-                "--ws-port",
-                "0",
-                "--registry",
-            ])
+            .args(["emulator", "--http", "0", "--registry"])
             .arg(registry)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
