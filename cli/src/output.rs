@@ -90,6 +90,18 @@ pub fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The tokio runtime of a subcommand, with `threads` workers.
+///
+/// # Errors
+/// A runtime failure when the threads cannot be started.
+pub fn runtime(threads: usize) -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads.max(1))
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failure(format!("cannot start the runtime: {e}")))
+}
+
 /// Writes `value` as pretty JSON and a newline to stdout.
 ///
 /// # Errors

@@ -108,6 +108,11 @@ impl Drop for Running {
     }
 }
 
+/// The devices of a `GET /devices` answer.
+fn devices(list: &serde_json::Value) -> Vec<serde_json::Value> {
+    list["devices"].as_array().unwrap().clone()
+}
+
 /// This hour's password of the example device, which must never be printed.
 fn password_now() -> String {
     let auth = DeviceAuth::secret(
@@ -157,12 +162,9 @@ fn a_device_reports_answers_a_command_and_reconnects_after_the_emulator_restarts
     let start = Instant::now();
     loop {
         let (_, list) = http(emu.http, "GET", "/devices", None);
-        let me = list["devices"]
-            .as_array()
-            .unwrap()
-            .iter()
+        let me = devices(&list)
+            .into_iter()
             .find(|d| d["device_id"] == DEVICE)
-            .cloned()
             .unwrap();
         if me["online"] == true && me["reports"].as_u64().unwrap() > 0 {
             break;
@@ -263,11 +265,11 @@ fn device_usage_errors_and_help() {
 fn a_fleet_of_a_thousand_devices_connects_and_reports() {
     const N: usize = 1_000;
     let dir = TempDir::new("fleet");
-    let devices: Vec<serde_json::Value> = (1..=N)
+    let records: Vec<serde_json::Value> = (1..=N)
         .map(|n| json!({ "device_id": format!("fleet_{n}"), "secret": "fleet-secret" }))
         .collect();
     let registry = dir.0.join("registry.json");
-    std::fs::write(&registry, json!({ "devices": devices }).to_string()).unwrap();
+    std::fs::write(&registry, json!({ "devices": records }).to_string()).unwrap();
     let emu = EmulatorProcess::start_with(
         "fleet-emu",
         &registry,
@@ -332,10 +334,8 @@ fn a_fleet_of_a_thousand_devices_connects_and_reports() {
     );
     // Every device disconnected cleanly.
     let (_, list) = http(emu.http, "GET", "/devices", None);
-    let online = list["devices"]
-        .as_array()
-        .unwrap()
-        .iter()
+    let online = devices(&list)
+        .into_iter()
         .filter(|d| d["online"] == true)
         .count();
     assert_eq!(online, 0);

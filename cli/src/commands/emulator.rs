@@ -82,11 +82,7 @@ pub fn run(args: &EmulatorArgs) -> CliResult {
         message_log_len: args.message_log,
         ..EmulatorConfig::default()
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::failure(format!("cannot start the runtime: {e}")))?;
+    let runtime = crate::output::runtime(2)?;
     runtime.block_on(async {
         // The handlers are installed before the ports line: whoever reads it may signal at once.
         let mut signals = Signals::install()?;

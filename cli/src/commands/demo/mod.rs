@@ -69,11 +69,7 @@ pub fn run(args: &DemoArgs) -> CliResult {
         .ok()
         .filter(|d| !d.is_zero())
         .ok_or_else(|| CliError::usage("--step-timeout must be a positive number of seconds"))?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::failure(format!("cannot start the runtime: {e}")))?;
+    let runtime = crate::output::runtime(2)?;
     runtime.block_on(async {
         let handle = Emulator::start(EmulatorConfig::default())
             .await

@@ -139,11 +139,7 @@ pub fn run(args: &DeviceArgs) -> CliResult {
     }
     let identities = identities(args, count)?;
     let endpoint = endpoint(args)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(args.threads.max(1))
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::failure(format!("cannot start the runtime: {e}")))?;
+    let runtime = crate::output::runtime(args.threads)?;
     match args.fleet {
         None => {
             let auth = identities
