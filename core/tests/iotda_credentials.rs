@@ -382,6 +382,7 @@ fn login_requests_come_from_a_decoded_connect() {
 }
 
 /// The emulator's shape: a server session whose authenticator is the IoTDA verifier.
+#[cfg(feature = "server")]
 #[test]
 fn the_verifier_decides_connects_in_a_server_session() {
     use iotmqtt::server::{

@@ -14,10 +14,10 @@ use super::session::{OutState, Request, RequestKind};
 use super::state::{self, Input, State};
 use super::timer::Timer;
 use super::{Client, ClientConfig, Credentials, RequeuePolicy};
+use crate::codec::client_side::{encode, encoded_len};
 use crate::codec::{
     Connack, Connect, Disconnect, DisconnectReason, List, MAX_PACKET_SIZE, OwnedProperties, Packet,
-    Properties, Property, ProtocolVersion, QoS, ReasonCode, Subscribe, Subscription, Will, encode,
-    encoded_len,
+    Properties, Property, ProtocolVersion, QoS, ReasonCode, Subscribe, Subscription, Will,
 };
 use crate::error::{Error, ErrorKind, ProtocolError, TimeoutKind};
 use crate::time::Instant;
@@ -136,6 +136,12 @@ fn user_properties(p: &Properties<'_>) -> Vec<(String, String)> {
     p.user_properties()
         .map(|(k, v)| (String::from(k), String::from(v)))
         .collect()
+}
+
+/// `d` in whole milliseconds, rounded up: `m` milliseconds are at least `d` exactly when
+/// `m >= ceil_millis(d)`.
+fn ceil_millis(d: Duration) -> u128 {
+    d.as_millis() + u128::from(d.subsec_nanos() % 1_000_000 != 0)
 }
 
 fn secs(s: u16) -> Duration {
@@ -423,13 +429,17 @@ impl Client {
         self.conn.reauthenticating = false;
         self.conn.connect_sent = false;
         let reconnect_at = if next == State::Backoff {
-            if was_connected
-                && now.saturating_duration_since(self.conn.connected_at)
-                    >= self.config.reconnect.stable_after
+            // In milliseconds: a `Duration` from milliseconds divides by 1,000, which on a
+            // 32-bit MCU links the compiler's 64-bit division (BENCHMARKS.md, issue 7).
+            let up_ms = now
+                .as_millis()
+                .saturating_sub(self.conn.connected_at.as_millis());
+            if was_connected && u128::from(up_ms) >= ceil_millis(self.config.reconnect.stable_after)
             {
                 self.backoff.reset();
             }
-            let at = now.saturating_add(self.backoff.next_delay(&self.config.reconnect));
+            let delay = self.backoff.next_delay_ms(&self.config.reconnect);
+            let at = Instant::from_millis(now.as_millis().saturating_add(delay));
             self.timers.set(Timer::Reconnect, at);
             Some(at)
         } else {
@@ -644,4 +654,24 @@ fn reason_text(error: &Error) -> String {
         text.push(']');
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// `m` milliseconds are at least `d` exactly when `m >= ceil_millis(d)`.
+        #[test]
+        fn ceil_millis_agrees_with_duration_order(
+            m in prop_oneof![0u64..5_000, any::<u64>()],
+            secs in prop_oneof![0u64..5, any::<u64>()],
+            nanos in prop_oneof![Just(0u32), Just(1_000_000), Just(999_999), 0u32..1_000_000_000],
+        ) {
+            let d = Duration::new(secs, nanos);
+            prop_assert_eq!(Duration::from_millis(m) >= d, u128::from(m) >= ceil_millis(d));
+        }
+    }
 }

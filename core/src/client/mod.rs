@@ -26,9 +26,10 @@ pub use refusals::ConnackRefusals;
 pub use session::topic_matches;
 pub use state::State;
 
+use crate::codec::client_side::{encode, encoded_len};
 use crate::codec::{
     AuthReason, List, PacketId, Properties, PropertyContext, ProtocolVersion, QoS, Subscribe,
-    Subscription, Unsubscribe, encode, encoded_len,
+    Subscription, Unsubscribe,
 };
 use crate::error::{Error, Result, UsageError};
 use crate::time::Instant;

@@ -9,6 +9,7 @@ use super::connection::PeerInfo;
 use super::event::{AckToken, Event, Message};
 use super::session::{InEntry, InState, OutState, RequestKind};
 use super::state::State;
+use crate::codec::client_side::Inbound;
 use crate::codec::{
     Auth, AuthReason, DecodeError, Decoder, Disconnect, OwnedProperties, Packet, PacketId,
     PacketType, Properties, Property, PropertyContext, ProtocolVersion, PubAck, PubComp,
@@ -53,8 +54,8 @@ impl Client {
                     return;
                 }
                 let buf = core::mem::take(&mut self.rx);
-                match decoder.decode(&buf) {
-                    Ok(d) => self.dispatch(now, d.packet),
+                match decoder.decode_inbound(&buf) {
+                    Ok(d) => self.receive(now, d.packet),
                     Err(e) => return self.malformed(now, e),
                 }
                 if buf.capacity() <= RX_KEEP && self.state.has_transport() {
@@ -63,9 +64,9 @@ impl Client {
                 }
                 continue;
             }
-            match decoder.decode(data) {
+            match decoder.decode_inbound(data) {
                 Ok(d) => {
-                    self.dispatch(now, d.packet);
+                    self.receive(now, d.packet);
                     data = data.get(d.len..).unwrap_or(&[]);
                 }
                 Err(DecodeError::Incomplete(_)) => {
@@ -80,6 +81,15 @@ impl Client {
     fn malformed(&mut self, now: Instant, e: DecodeError) {
         if let Some(error) = peer_fault(e) {
             self.fail(now, error);
+        }
+    }
+
+    /// A whole packet from the server (see [`Inbound`]: without the `server` feature a packet
+    /// only a server receives arrives undecoded, and is as unexpected as it is decoded).
+    fn receive(&mut self, now: Instant, inbound: Inbound<'_>) {
+        match inbound {
+            Inbound::Packet(packet) => self.dispatch(now, packet),
+            Inbound::ServerBound(t) => self.fail(now, ProtocolError::UnexpectedPacket(t).into()),
         }
     }
 

@@ -8,9 +8,10 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::ids::IdSet;
+use crate::codec::client_side::own_request;
 use crate::codec::{
     Packet, PacketId, Properties, PropertyContext, ProtocolVersion, QoS, SubscriptionOptions,
-    decode, write_properties_body,
+    write_properties_body,
 };
 
 /// A message the application published, owned: topic, property wire bytes and payload in one
@@ -163,7 +164,8 @@ pub(crate) enum RequestKind {
 }
 
 /// A SUBSCRIBE or UNSUBSCRIBE awaiting its acknowledgement, kept as its encoded packet (resent
-/// as is after a reconnect, decoded again to apply the acknowledgement).
+/// as is after a reconnect, read again to apply the acknowledgement). The bytes are the
+/// encoder's, or passed the decoder in `restore`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Request {
     pub(crate) id: PacketId,
@@ -180,15 +182,15 @@ impl Request {
         &self,
         version: ProtocolVersion,
     ) -> (Vec<(&str, SubscriptionOptions)>, Option<u32>) {
-        match decode(&self.packet, version).map(|d| d.packet) {
-            Ok(Packet::Subscribe(s)) => (
+        match own_request(&self.packet, version) {
+            Some(Packet::Subscribe(s)) => (
                 s.subscriptions
                     .iter()
                     .map(|x| (x.filter, x.options))
                     .collect(),
                 s.properties.subscription_identifiers().next(),
             ),
-            Ok(Packet::Unsubscribe(u)) => (
+            Some(Packet::Unsubscribe(u)) => (
                 u.filters
                     .iter()
                     .map(|f| (f, SubscriptionOptions::default()))
@@ -201,9 +203,9 @@ impl Request {
 
     /// Number of topic filters.
     pub(crate) fn filter_count(&self, version: ProtocolVersion) -> usize {
-        match decode(&self.packet, version).map(|d| d.packet) {
-            Ok(Packet::Subscribe(s)) => s.subscriptions.len(),
-            Ok(Packet::Unsubscribe(u)) => u.filters.len(),
+        match own_request(&self.packet, version) {
+            Some(Packet::Subscribe(s)) => s.subscriptions.len(),
+            Some(Packet::Unsubscribe(u)) => u.filters.len(),
             _ => 0,
         }
     }

@@ -11,9 +11,9 @@ use super::Client;
 use super::event::{DropReason, Event};
 use super::session::{InFlight, OutState};
 use super::state::State;
+use crate::codec::client_side::{encode, encode_to_slice, encoded_len};
 use crate::codec::{
     Decoder, EncodeError, Packet, PacketId, Properties, ProtocolVersion, PubRel, Publish, QoS,
-    encode, encode_to_slice, encoded_len,
 };
 use crate::error::{Error, Result, UsageError};
 use crate::time::Instant;

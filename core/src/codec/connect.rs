@@ -4,9 +4,9 @@ use core::fmt;
 
 use super::properties::{Properties, PropertyContext};
 use super::reader::Reader;
-use super::strings::{
-    check_outgoing_binary, check_outgoing_str, check_outgoing_topic_name, validate_str,
-};
+#[cfg(feature = "fast-paths")]
+use super::strings::validate_str;
+use super::strings::{check_outgoing_binary, check_outgoing_str, check_outgoing_topic_name};
 use super::writer::Write;
 use super::{ConnectReason, DecodeError, PacketType, ProtocolVersion, QoS, Violation, varint};
 
@@ -61,6 +61,7 @@ pub struct Connack<'a> {
 }
 
 /// Binary Data at the front of `bytes` and what follows it, if it fits.
+#[cfg(feature = "fast-paths")]
 #[inline(always)]
 fn split_binary(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
     let (len, rest) = bytes.split_first_chunk::<2>()?;
@@ -88,6 +89,7 @@ impl<'a> Connect<'a> {
     /// The common CONNECT decoded straight from its `body`: protocol name `MQTT`, no Will, no
     /// properties. Anything else returns `None`, and [`Connect::decode`] runs and says exactly
     /// what (if anything) is wrong; whatever this accepts, `decode` accepts the same way.
+    #[cfg(feature = "fast-paths")]
     #[inline(always)]
     pub(crate) fn decode_fast(body: &'a [u8]) -> Option<Self> {
         let (head, rest) = body.split_first_chunk::<10>()?;
@@ -321,6 +323,7 @@ impl<'a> Connect<'a> {
 impl<'a> Connack<'a> {
     /// The common CONNACK (no properties) straight from its body; `None` sends anything else,
     /// and every error, to [`Connack::decode`].
+    #[cfg(feature = "fast-paths")]
     #[inline(always)]
     pub(crate) fn decode_fast(body: &[u8], version: ProtocolVersion) -> Option<Self> {
         let (flags, reason) = match (version, body) {
@@ -417,6 +420,7 @@ impl<'a> Connack<'a> {
 }
 
 #[cfg(test)]
+#[cfg(feature = "fast-paths")]
 mod tests {
     use alloc::vec::Vec;
 

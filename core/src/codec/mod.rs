@@ -13,6 +13,7 @@
 //! }
 //! ```
 
+pub(crate) mod client_side;
 mod connect;
 mod disconnect;
 mod errors;
@@ -337,6 +338,7 @@ const fn first_byte_ok(first: u8, version: ProtocolVersion) -> bool {
     }
 }
 
+#[cfg(feature = "fast-paths")]
 const fn version_bit(version: ProtocolVersion) -> u8 {
     match version {
         ProtocolVersion::V311 => 1,
@@ -344,7 +346,9 @@ const fn version_bit(version: ProtocolVersion) -> u8 {
     }
 }
 
-/// [`first_byte_ok`] for every byte and both versions, as bits (see [`version_bit`]).
+/// [`first_byte_ok`] for every byte and both versions, as bits (see [`version_bit`]): one
+/// load instead of the checks (feature `fast-paths`).
+#[cfg(feature = "fast-paths")]
 const FIRST_BYTE: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut b = 0;
@@ -418,9 +422,12 @@ impl Decoder {
         let Some(&first) = input.first() else {
             return Err(DecodeError::Incomplete(Needed::AtLeast(2)));
         };
+        #[cfg(feature = "fast-paths")]
         let accepted = FIRST_BYTE
             .get(usize::from(first))
             .is_some_and(|ok| ok & version_bit(self.version) != 0);
+        #[cfg(not(feature = "fast-paths"))]
+        let accepted = first_byte_ok(first, self.version);
         let packet_type = match PacketType::from_u8(first >> 4) {
             Some(t) if accepted => t,
             _ => return Err(first_byte_error(first, self.version)),
@@ -477,53 +484,70 @@ impl Decoder {
     #[inline]
     pub fn decode<'a>(&self, input: &'a [u8]) -> Result<Decoded<Packet<'a>>, DecodeError> {
         let header = self.header(input)?;
+        self.decode_after::<true>(&header, input)
+    }
+
+    /// [`Decoder::decode`] once `header` (of `input`) has been read. With `SERVER` false the
+    /// packets only a server receives (CONNECT, SUBSCRIBE, UNSUBSCRIBE) are not decoded: they
+    /// break [`Violation::InvalidPacketType`] (see [`client_side`], which answers them first).
+    #[inline(always)]
+    fn decode_after<'a, const SERVER: bool>(
+        &self,
+        header: &FixedHeader,
+        input: &'a [u8],
+    ) -> Result<Decoded<Packet<'a>>, DecodeError> {
+        let header = *header;
         let total = header.packet_len();
         let Some(body) = input.get(header.header_len..total) else {
             return Err(incomplete(total, input.len()));
         };
-        let v = self.version;
-        // The common shapes of the hot packets, straight from the bytes; the general path below
-        // takes everything else and reports errors.
-        macro_rules! fast {
-            ($variant:ident, $decoded:expr) => {
-                if let Some(p) = $decoded {
-                    return Ok(Decoded {
-                        packet: Packet::$variant(p),
-                        len: total,
-                    });
-                }
-            };
-        }
-        // PUBLISH first: the packet that matters most for throughput skips the dispatch.
-        if header.packet_type == PacketType::Publish {
-            fast!(Publish, Publish::decode_fast(body, header.flags, v));
-            return self.decode_general(&header, body, total);
-        }
-        match header.packet_type {
-            PacketType::PubAck => fast!(PubAck, PubAck::decode_fast(body)),
-            PacketType::PubRec => fast!(PubRec, PubRec::decode_fast(body)),
-            PacketType::PubRel => fast!(PubRel, PubRel::decode_fast(body)),
-            PacketType::PubComp => fast!(PubComp, PubComp::decode_fast(body)),
-            PacketType::SubAck => fast!(SubAck, SubAck::decode_fast(body, v)),
-            PacketType::Connack => fast!(Connack, Connack::decode_fast(body, v)),
-            PacketType::Connect => fast!(Connect, Connect::decode_fast(body)),
-            PacketType::PingReq | PacketType::PingResp if body.is_empty() => {
-                let packet = if header.packet_type == PacketType::PingReq {
-                    Packet::PingReq
-                } else {
-                    Packet::PingResp
+        // The common shapes of the hot packets, straight from the bytes (feature `fast-paths`);
+        // the general path below takes everything else and reports errors.
+        #[cfg(feature = "fast-paths")]
+        {
+            let v = self.version;
+            macro_rules! fast {
+                ($variant:ident, $decoded:expr) => {
+                    if let Some(p) = $decoded {
+                        return Ok(Decoded {
+                            packet: Packet::$variant(p),
+                            len: total,
+                        });
+                    }
                 };
-                return Ok(Decoded { packet, len: total });
             }
-            _ => {}
+            // PUBLISH first: the packet that matters most for throughput skips the dispatch.
+            if header.packet_type == PacketType::Publish {
+                fast!(Publish, Publish::decode_fast(body, header.flags, v));
+                return self.decode_general::<SERVER>(&header, body, total);
+            }
+            match header.packet_type {
+                PacketType::PubAck => fast!(PubAck, PubAck::decode_fast(body)),
+                PacketType::PubRec => fast!(PubRec, PubRec::decode_fast(body)),
+                PacketType::PubRel => fast!(PubRel, PubRel::decode_fast(body)),
+                PacketType::PubComp => fast!(PubComp, PubComp::decode_fast(body)),
+                PacketType::SubAck => fast!(SubAck, SubAck::decode_fast(body, v)),
+                PacketType::Connack => fast!(Connack, Connack::decode_fast(body, v)),
+                PacketType::Connect if SERVER => fast!(Connect, Connect::decode_fast(body)),
+                PacketType::PingReq | PacketType::PingResp if body.is_empty() => {
+                    let packet = if header.packet_type == PacketType::PingReq {
+                        Packet::PingReq
+                    } else {
+                        Packet::PingResp
+                    };
+                    return Ok(Decoded { packet, len: total });
+                }
+                _ => {}
+            }
         }
-        self.decode_general(&header, body, total)
+        self.decode_general::<SERVER>(&header, body, total)
     }
 
     /// The general decoder for a body whose fixed header has been read: every packet, every
-    /// rule, exact errors. [`Decoder::decode`] tries the fast paths first.
+    /// rule, exact errors (but see `SERVER` at [`Decoder::decode_after`]). [`Decoder::decode`]
+    /// tries the fast paths first.
     #[inline]
-    fn decode_general<'a>(
+    fn decode_general<'a, const SERVER: bool>(
         &self,
         header: &FixedHeader,
         body: &'a [u8],
@@ -547,14 +571,16 @@ impl Decoder {
                 done!(Packet::Publish(Publish::decode(&mut r, header.flags, v)?))
             }
             PacketType::PubAck => done!(Packet::PubAck(PubAck::decode(&mut r, v)?)),
-            PacketType::Connect => done!(Packet::Connect(Connect::decode(&mut r)?)),
+            PacketType::Connect if SERVER => done!(Packet::Connect(Connect::decode(&mut r)?)),
             PacketType::Connack => done!(Packet::Connack(Connack::decode(&mut r, v)?)),
             PacketType::PubRec => done!(Packet::PubRec(PubRec::decode(&mut r, v)?)),
             PacketType::PubRel => done!(Packet::PubRel(PubRel::decode(&mut r, v)?)),
             PacketType::PubComp => done!(Packet::PubComp(PubComp::decode(&mut r, v)?)),
-            PacketType::Subscribe => done!(Packet::Subscribe(Subscribe::decode(&mut r, v)?)),
+            PacketType::Subscribe if SERVER => {
+                done!(Packet::Subscribe(Subscribe::decode(&mut r, v)?))
+            }
             PacketType::SubAck => done!(Packet::SubAck(SubAck::decode(&mut r, v)?)),
-            PacketType::Unsubscribe => {
+            PacketType::Unsubscribe if SERVER => {
                 done!(Packet::Unsubscribe(Unsubscribe::decode(&mut r, v)?))
             }
             PacketType::UnsubAck => done!(Packet::UnsubAck(UnsubAck::decode(&mut r, v)?)),
@@ -562,11 +588,15 @@ impl Decoder {
             PacketType::PingResp => done!(Packet::PingResp),
             PacketType::Disconnect => done!(Packet::Disconnect(Disconnect::decode(&mut r, v)?)),
             PacketType::Auth => done!(Packet::Auth(Auth::decode_v5(&mut r)?)),
+            PacketType::Connect | PacketType::Subscribe | PacketType::Unsubscribe => Err(
+                Reader::invalid_at(0, Violation::InvalidPacketType(header.packet_type as u8)),
+            ),
         }
     }
 }
 
 #[cfg(test)]
+#[cfg(feature = "fast-paths")]
 impl Decoder {
     /// [`Decoder::decode`] without the fast paths.
     fn decode_slow<'a>(&self, input: &'a [u8]) -> Result<Decoded<Packet<'a>>, DecodeError> {
@@ -575,7 +605,7 @@ impl Decoder {
         let Some(body) = input.get(header.header_len..total) else {
             return Err(incomplete(total, input.len()));
         };
-        self.decode_general(&header, body, total)
+        self.decode_general::<true>(&header, body, total)
     }
 }
 
@@ -603,7 +633,12 @@ impl Plan {
     }
 }
 
-fn plan(packet: &Packet<'_>, version: ProtocolVersion) -> Result<Plan, Violation> {
+/// Checks and measures `packet`. With `SERVER` false the packets only a server sends (CONNACK,
+/// SUBACK, UNSUBACK) break [`Violation::InvalidPacketType`] instead (see [`client_side`]).
+fn plan<const SERVER: bool>(
+    packet: &Packet<'_>,
+    version: ProtocolVersion,
+) -> Result<Plan, Violation> {
     let t = packet.packet_type();
     let mut first = (t as u8) << 4 | t.fixed_flags().unwrap_or(0);
     let mut will_props = 0;
@@ -613,7 +648,7 @@ fn plan(packet: &Packet<'_>, version: ProtocolVersion) -> Result<Plan, Violation
             will_props = w;
             (len, p)
         }
-        Packet::Connack(c) => c.measure(version)?,
+        Packet::Connack(c) if SERVER => c.measure(version)?,
         Packet::Publish(p) => {
             first |= p.flags();
             p.measure(version)?
@@ -623,9 +658,9 @@ fn plan(packet: &Packet<'_>, version: ProtocolVersion) -> Result<Plan, Violation
         Packet::PubRel(a) => a.measure(version)?,
         Packet::PubComp(a) => a.measure(version)?,
         Packet::Subscribe(s) => s.measure(version)?,
-        Packet::SubAck(s) => s.measure(version)?,
+        Packet::SubAck(s) if SERVER => s.measure(version)?,
         Packet::Unsubscribe(u) => u.measure(version)?,
-        Packet::UnsubAck(u) => u.measure(version)?,
+        Packet::UnsubAck(u) if SERVER => u.measure(version)?,
         Packet::PingReq | Packet::PingResp => (0, 0),
         Packet::Disconnect(d) => d.measure(version)?,
         Packet::Auth(a) => {
@@ -633,6 +668,9 @@ fn plan(packet: &Packet<'_>, version: ProtocolVersion) -> Result<Plan, Violation
                 return Err(Violation::NotInVersion);
             }
             a.measure_v5()?
+        }
+        Packet::Connack(_) | Packet::SubAck(_) | Packet::UnsubAck(_) => {
+            return Err(Violation::InvalidPacketType(t as u8));
         }
     };
     if remaining > VARINT_MAX as usize {
@@ -649,22 +687,28 @@ fn plan(packet: &Packet<'_>, version: ProtocolVersion) -> Result<Plan, Violation
     })
 }
 
-fn write_packet(packet: &Packet<'_>, version: ProtocolVersion, plan: &Plan, w: &mut impl Write) {
+/// Writes `packet` as `plan` says (a plan made by [`plan`] with the same `SERVER`).
+fn write_packet<const SERVER: bool>(
+    packet: &Packet<'_>,
+    version: ProtocolVersion,
+    plan: &Plan,
+    w: &mut impl Write,
+) {
     w.put_u8(plan.first);
     w.put_varint(u32::try_from(plan.remaining).unwrap_or(VARINT_MAX));
     let (v, p) = (version, plan.props);
     match packet {
         Packet::Connect(c) => c.write(p, plan.will_props, w),
-        Packet::Connack(c) => c.write(v, p, w),
+        Packet::Connack(c) if SERVER => c.write(v, p, w),
         Packet::Publish(x) => x.write(v, p, w),
         Packet::PubAck(a) => a.write(v, p, w),
         Packet::PubRec(a) => a.write(v, p, w),
         Packet::PubRel(a) => a.write(v, p, w),
         Packet::PubComp(a) => a.write(v, p, w),
         Packet::Subscribe(s) => s.write(v, p, w),
-        Packet::SubAck(s) => s.write(v, p, w),
+        Packet::SubAck(s) if SERVER => s.write(v, p, w),
         Packet::Unsubscribe(u) => u.write(v, p, w),
-        Packet::UnsubAck(u) => u.write(v, p, w),
+        Packet::UnsubAck(u) if SERVER => u.write(v, p, w),
         Packet::PingReq | Packet::PingResp => {}
         Packet::Disconnect(d) => {
             if v == ProtocolVersion::V5 {
@@ -672,6 +716,8 @@ fn write_packet(packet: &Packet<'_>, version: ProtocolVersion, plan: &Plan, w: &
             }
         }
         Packet::Auth(a) => a.write_v5(p, w),
+        // Refused by `plan::<false>`.
+        Packet::Connack(_) | Packet::SubAck(_) | Packet::UnsubAck(_) => {}
     }
 }
 
@@ -680,7 +726,15 @@ fn write_packet(packet: &Packet<'_>, version: ProtocolVersion, plan: &Plan, w: &
 /// # Errors
 /// [`EncodeError::Invalid`] naming the rule the packet breaks.
 pub fn encoded_len(packet: &Packet<'_>, version: ProtocolVersion) -> Result<usize, EncodeError> {
-    Ok(plan(packet, version)?.total())
+    encoded_len_as::<true>(packet, version)
+}
+
+/// [`encoded_len`], with `SERVER` as in [`plan`].
+fn encoded_len_as<const SERVER: bool>(
+    packet: &Packet<'_>,
+    version: ProtocolVersion,
+) -> Result<usize, EncodeError> {
+    Ok(plan::<SERVER>(packet, version)?.total())
 }
 
 /// Appends `packet`, encoded for `version`, to `out`; returns the bytes written. A CONNECT is
@@ -694,27 +748,38 @@ pub fn encode(
     version: ProtocolVersion,
     out: &mut Vec<u8>,
 ) -> Result<usize, EncodeError> {
+    encode_as::<true>(packet, version, out)
+}
+
+/// [`encode`], with `SERVER` as in [`plan`].
+#[inline]
+fn encode_as<const SERVER: bool>(
+    packet: &Packet<'_>,
+    version: ProtocolVersion,
+    out: &mut Vec<u8>,
+) -> Result<usize, EncodeError> {
     // The common PUBLISH is written inline at the call site; everything else (and every error)
     // takes the general path.
+    #[cfg(feature = "fast-paths")]
     if let Packet::Publish(p) = packet {
         if let Some(total) = p.encode_fast(version, out) {
             return Ok(total);
         }
     }
-    encode_general(packet, version, out)
+    encode_general::<SERVER>(packet, version, out)
 }
 
 #[inline(never)]
-fn encode_general(
+fn encode_general<const SERVER: bool>(
     packet: &Packet<'_>,
     version: ProtocolVersion,
     out: &mut Vec<u8>,
 ) -> Result<usize, EncodeError> {
-    let plan = plan(packet, version)?;
+    let plan = plan::<SERVER>(packet, version)?;
     let total = plan.total();
     out.reserve(total);
     let start = out.len();
-    write_packet(packet, version, &plan, out);
+    write_packet::<SERVER>(packet, version, &plan, out);
     debug_assert_eq!(out.len() - start, total);
     Ok(total)
 }
@@ -729,6 +794,16 @@ pub fn encode_to_slice(
     version: ProtocolVersion,
     buf: &mut [u8],
 ) -> Result<usize, EncodeError> {
+    encode_to_slice_as::<true>(packet, version, buf)
+}
+
+/// [`encode_to_slice`], with `SERVER` as in [`plan`].
+fn encode_to_slice_as<const SERVER: bool>(
+    packet: &Packet<'_>,
+    version: ProtocolVersion,
+    buf: &mut [u8],
+) -> Result<usize, EncodeError> {
+    #[cfg(feature = "fast-paths")]
     if let Packet::Publish(p) = packet {
         if let Some(remaining) = p.fast_remaining(version) {
             let total = 1 + varint::len(u32::try_from(remaining).unwrap_or(VARINT_MAX)) + remaining;
@@ -741,25 +816,26 @@ pub fn encode_to_slice(
             return Ok(w.written());
         }
     }
-    let plan = plan(packet, version)?;
+    let plan = plan::<SERVER>(packet, version)?;
     let total = plan.total();
     if buf.len() < total {
         return Err(EncodeError::BufferTooSmall { required: total });
     }
     let mut w = SliceWriter::new(buf.get_mut(..total).unwrap_or_default());
-    write_packet(packet, version, &plan, &mut w);
+    write_packet::<SERVER>(packet, version, &plan, &mut w);
     Ok(w.written())
 }
 
 #[allow(dead_code)] // used by tests and by callers measuring without a buffer
 fn count(packet: &Packet<'_>, version: ProtocolVersion) -> Result<usize, EncodeError> {
-    let plan = plan(packet, version)?;
+    let plan = plan::<true>(packet, version)?;
     let mut c = Counter::default();
-    write_packet(packet, version, &plan, &mut c);
+    write_packet::<true>(packet, version, &plan, &mut c);
     Ok(c.0)
 }
 
 #[cfg(test)]
+#[cfg(feature = "fast-paths")]
 mod fast_path_tests {
     use alloc::vec;
     use alloc::vec::Vec;

@@ -1,14 +1,19 @@
 //! PUBLISH and its acknowledgements PUBACK, PUBREC, PUBREL, PUBCOMP (MQTT 5.0 §3.3–3.7).
 
+#[cfg(feature = "fast-paths")]
 use alloc::vec::Vec;
 
+#[cfg(feature = "fast-paths")]
+use super::VARINT_MAX;
 use super::properties::{Properties, PropertyContext};
 use super::reader::Reader;
-use super::strings::{check_outgoing_topic_name, is_plain_topic_name, validate_topic_name_bytes};
+use super::strings::check_outgoing_topic_name;
+#[cfg(feature = "fast-paths")]
+use super::strings::{is_plain_topic_name, validate_topic_name_bytes};
 use super::writer::Write;
 use super::{
-    DecodeError, PacketId, PacketType, ProtocolVersion, PubAckReason, PubRelReason, QoS,
-    VARINT_MAX, Violation, varint,
+    DecodeError, PacketId, PacketType, ProtocolVersion, PubAckReason, PubRelReason, QoS, Violation,
+    varint,
 };
 
 /// A PUBLISH packet: an application message.
@@ -56,6 +61,7 @@ impl<'a> Publish<'a> {
     /// [`Publish::decode`] runs and says exactly what (if anything) is wrong; whatever this
     /// accepts, `decode` accepts too and decodes to the same packet. `flags` have passed the
     /// fixed-header checks.
+    #[cfg(feature = "fast-paths")]
     #[inline(always)]
     pub(crate) fn decode_fast(body: &'a [u8], flags: u8, version: ProtocolVersion) -> Option<Self> {
         let (len, rest) = body.split_first_chunk::<2>()?;
@@ -144,6 +150,7 @@ impl<'a> Publish<'a> {
 
     /// The Remaining Length of the common PUBLISH (as [`Publish::decode_fast`] reads it), or
     /// `None` when the packet needs the general encoder (which also reports any error).
+    #[cfg(feature = "fast-paths")]
     #[inline(always)]
     pub(crate) fn fast_remaining(&self, version: ProtocolVersion) -> Option<usize> {
         let qos0 = self.qos == QoS::AtMostOnce;
@@ -164,6 +171,7 @@ impl<'a> Publish<'a> {
 
     /// Appends the common PUBLISH to `out`: checks first (the topic in one vectorised pass), then
     /// four appends; `None` (with `out` untouched) when the packet needs the general encoder.
+    #[cfg(feature = "fast-paths")]
     #[inline(always)]
     pub(crate) fn encode_fast(&self, version: ProtocolVersion, out: &mut Vec<u8>) -> Option<usize> {
         let remaining = self.fast_remaining(version)?;
@@ -202,6 +210,7 @@ impl<'a> Publish<'a> {
     /// Writes the common PUBLISH whole (after `fast_remaining` said `remaining`): the fixed
     /// header and topic length as one short write, the topic, the packet identifier and
     /// property length as another, then the payload.
+    #[cfg(feature = "fast-paths")]
     #[inline(always)]
     pub(crate) fn write_fast(
         &self,
@@ -299,6 +308,7 @@ macro_rules! ack_packet {
 
             /// The two-byte body (a success without properties, the common case in both
             /// versions); `None` sends anything else to [`Self::decode`].
+            #[cfg(feature = "fast-paths")]
             #[inline(always)]
             pub(crate) fn decode_fast(body: &[u8]) -> Option<Self> {
                 let [hi, lo] = *body else { return None };
@@ -386,6 +396,7 @@ ack_packet!(
 );
 
 #[cfg(test)]
+#[cfg(feature = "fast-paths")]
 mod tests {
     use alloc::string::String;
     use alloc::vec::Vec;
@@ -411,7 +422,10 @@ mod tests {
             for v in VERSIONS {
                 let (mut fast, mut general) = (Vec::new(), Vec::new());
                 let n = p.encode_fast(v, &mut fast).unwrap();
-                assert_eq!(encode_general(&Packet::Publish(p), v, &mut general), Ok(n));
+                assert_eq!(
+                    encode_general::<true>(&Packet::Publish(p), v, &mut general),
+                    Ok(n)
+                );
                 assert_eq!(fast, general, "{len} {v}");
             }
         }
@@ -491,7 +505,7 @@ mod tests {
                 let mut general = alloc::vec![7u8];
                 match p.encode_fast(v, &mut fast) {
                     Some(n) => {
-                        prop_assert_eq!(encode_general(&packet, v, &mut general), Ok(n));
+                        prop_assert_eq!(encode_general::<true>(&packet, v, &mut general), Ok(n));
                         prop_assert_eq!(&fast, &general);
                         let d = Decoder::new(v).decode(&fast[1..]).unwrap();
                         prop_assert_eq!(d.packet, packet);
@@ -500,9 +514,9 @@ mod tests {
                 }
                 // The slice writer's fast path too.
                 if let Some(remaining) = p.fast_remaining(v) {
-                    let plan = plan(&packet, v).unwrap();
+                    let plan = plan::<true>(&packet, v).unwrap();
                     let mut a = Vec::new();
-                    write_packet(&packet, v, &plan, &mut a);
+                    write_packet::<true>(&packet, v, &plan, &mut a);
                     let mut b = Vec::new();
                     p.write_fast(v, remaining, &mut b);
                     prop_assert_eq!(a, b);

@@ -157,7 +157,8 @@ impl<'a> Reader<'a> {
     }
 
     /// A UTF-8 Encoded String, validated (well-formed, no U+0000); errors point at the bad byte.
-    #[inline(always)]
+    #[cfg_attr(feature = "fast-paths", inline(always))]
+    #[cfg_attr(not(feature = "fast-paths"), inline)]
     pub(crate) fn string(&mut self) -> Result<&'a str, DecodeError> {
         let start = self.offset() + 2;
         let bytes = self.binary()?;

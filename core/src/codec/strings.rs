@@ -7,7 +7,8 @@ use super::Violation;
 ///
 /// Control characters and non-characters are allowed: the specification says a sender SHOULD NOT
 /// use them, not that a receiver must reject them.
-#[inline(always)]
+#[cfg_attr(feature = "fast-paths", inline(always))]
+#[cfg_attr(not(feature = "fast-paths"), inline)]
 pub(crate) fn validate_str(bytes: &[u8]) -> Result<&str, (usize, Violation)> {
     let s = utf8(bytes)?;
     match find_special(bytes, false) {
@@ -19,7 +20,8 @@ pub(crate) fn validate_str(bytes: &[u8]) -> Result<&str, (usize, Violation)> {
 /// Checks that `bytes` is a Topic Name: a valid string (as [`validate_str`]) without `+` or `#`
 /// [MQTT-3.3.2-2]. The UTF-8 check is the standard library's; NUL and both wildcards are found
 /// in one further pass, eight bytes at a time.
-#[inline(always)]
+#[cfg_attr(feature = "fast-paths", inline(always))]
+#[cfg_attr(not(feature = "fast-paths"), inline)]
 pub(crate) fn validate_topic_name_bytes(bytes: &[u8]) -> Result<&str, (usize, Violation)> {
     let s = utf8(bytes)?;
     match find_special(bytes, true) {
@@ -28,7 +30,8 @@ pub(crate) fn validate_topic_name_bytes(bytes: &[u8]) -> Result<&str, (usize, Vi
     }
 }
 
-#[inline(always)]
+#[cfg_attr(feature = "fast-paths", inline(always))]
+#[cfg_attr(not(feature = "fast-paths"), inline)]
 fn utf8(bytes: &[u8]) -> Result<&str, (usize, Violation)> {
     core::str::from_utf8(bytes).map_err(|e| (e.valid_up_to(), Violation::InvalidUtf8))
 }
@@ -45,7 +48,8 @@ fn special_violation(bytes: &[u8], at: usize) -> Violation {
 
 /// True when `b` is U+0000, or (when `wildcards`) `+` or `#`. `'#' | 0x08 == '+'`, and no other
 /// byte maps to `+` that way, so both wildcards take one comparison.
-#[inline(always)]
+#[cfg_attr(feature = "fast-paths", inline(always))]
+#[cfg_attr(not(feature = "fast-paths"), inline)]
 const fn is_special(b: u8, wildcards: bool) -> bool {
     b == 0 || (wildcards && (b | 0x08) == b'+')
 }
@@ -53,10 +57,13 @@ const fn is_special(b: u8, wildcards: bool) -> bool {
 /// Offset of the first NUL byte, or (when `wildcards`) of the first NUL, `+` or `#`. These are
 /// ASCII bytes, which never occur inside a multi-byte UTF-8 sequence, so a byte scan is exact.
 ///
-/// Sixteen bytes a step (vectorised by the compiler), the tail as one block that may overlap the
-/// last step; only a string that holds a special byte is looked at again byte by byte.
-#[inline(always)]
+/// With the `fast-paths` feature: sixteen bytes a step (vectorised by the compiler), the tail as
+/// one block that may overlap the last step; only a string that holds a special byte is looked
+/// at again byte by byte. Without it: one byte at a time, the smallest code.
+#[cfg_attr(feature = "fast-paths", inline(always))]
+#[cfg_attr(not(feature = "fast-paths"), inline)]
 fn find_special(bytes: &[u8], wildcards: bool) -> Option<usize> {
+    #[cfg(feature = "fast-paths")]
     if !may_hold_special(bytes, wildcards) {
         return None;
     }
@@ -65,6 +72,7 @@ fn find_special(bytes: &[u8], wildcards: bool) -> Option<usize> {
 
 /// True when `topic` is a valid non-empty Topic Name to send: at most 65,535 bytes, no U+0000,
 /// no wildcard (the encoder's fast path; the slow path says what is wrong otherwise).
+#[cfg(feature = "fast-paths")]
 #[inline(always)]
 pub(crate) fn is_plain_topic_name(topic: &str) -> bool {
     !topic.is_empty()
@@ -72,6 +80,7 @@ pub(crate) fn is_plain_topic_name(topic: &str) -> bool {
         && !may_hold_special(topic.as_bytes(), true)
 }
 
+#[cfg(feature = "fast-paths")]
 #[inline(always)]
 fn may_hold_special(bytes: &[u8], wildcards: bool) -> bool {
     if bytes.len() < 16 {
@@ -96,6 +105,7 @@ fn may_hold_special(bytes: &[u8], wildcards: bool) -> bool {
 
 /// One 16-byte block: a branch-free OR of per-byte flags, which the compiler turns into vector
 /// compares and a mask.
+#[cfg(feature = "fast-paths")]
 #[inline(always)]
 fn block_has_special(block: &[u8], wildcards: bool) -> bool {
     let block: &[u8; 16] = block.try_into().unwrap_or(&[0; 16]);

@@ -316,6 +316,7 @@ impl<'a> Subscribe<'a> {
 impl<'a> SubAck<'a> {
     /// The common SUBACK (no properties) straight from its body; `None` sends anything else,
     /// and every error, to [`SubAck::decode`].
+    #[cfg(feature = "fast-paths")]
     #[inline(always)]
     pub(crate) fn decode_fast(body: &'a [u8], version: ProtocolVersion) -> Option<Self> {
         let (id, rest) = body.split_first_chunk::<2>()?;

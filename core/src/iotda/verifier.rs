@@ -11,6 +11,7 @@ use super::limits::{MAX_KEEP_ALIVE_SECS, MIN_KEEP_ALIVE_SECS};
 use super::secret::{DeviceSecret, GroupSecret};
 use super::utc::UtcTime;
 use crate::codec::{Connect, ConnectReason};
+#[cfg(feature = "server")]
 use crate::server::ConnectRequest;
 
 /// The CONNECT fields a login is judged on.
@@ -29,6 +30,7 @@ pub struct LoginRequest<'a> {
 /// For a broker built on [`crate::server`]: an [`Authenticator`](crate::server::Authenticator)
 /// gets a [`ConnectRequest`]; a rejection becomes
 /// `AuthDecision::Reject(rejection.connect_reason().into())`.
+#[cfg(feature = "server")]
 impl<'a> From<&'a ConnectRequest> for LoginRequest<'a> {
     fn from(c: &'a ConnectRequest) -> Self {
         LoginRequest {

@@ -92,6 +92,7 @@ impl<'a> SharedFilter<'a> {
 }
 
 /// True when `filter` contains a `+` or `#` wildcard level (after any `$share/{group}/` prefix).
+#[cfg(feature = "server")]
 #[must_use]
 pub(crate) fn has_wildcard(filter: &str) -> bool {
     let inner = SharedFilter::parse(filter).map_or(filter, |s| s.filter);
@@ -196,6 +197,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "server")]
     #[test]
     fn wildcards_are_detected_inside_shared_filters() {
         assert!(has_wildcard("a/+"));

@@ -9,7 +9,9 @@ mod inbound;
 mod pacing;
 mod requests;
 
+// The tests run the device against the server session.
 #[cfg(test)]
+#[cfg(feature = "server")]
 mod tests;
 
 use alloc::collections::VecDeque;
