@@ -23,60 +23,46 @@
 //! All of it but the matching rules needs the `server` feature (on by default); the client
 //! uses the matching rules too ([`client::topic_matches`](crate::client::topic_matches)).
 
-#[cfg(feature = "server")]
-mod auth;
-#[cfg(feature = "server")]
-mod config;
-#[cfg(feature = "server")]
-mod connecting;
-#[cfg(feature = "server")]
-mod delivery;
-#[cfg(feature = "server")]
-mod event;
-#[cfg(feature = "server")]
-mod inbound;
-#[cfg(feature = "server")]
-mod message;
-#[cfg(feature = "server")]
-mod outbound;
-#[cfg(feature = "server")]
-mod session;
-#[cfg(feature = "server")]
-mod session_state;
-#[cfg(feature = "server")]
-mod state;
-#[cfg(feature = "server")]
-mod subscribing;
-#[cfg(feature = "server")]
-mod subscriptions;
-#[cfg(feature = "server")]
-mod timer;
+/// The items inside, each only with the `server` feature.
+macro_rules! with_server_feature {
+    ($($item:item)*) => { $( #[cfg(feature = "server")] $item )* };
+}
+
+with_server_feature! {
+    mod auth;
+    mod config;
+    mod connecting;
+    mod delivery;
+    mod event;
+    mod inbound;
+    mod message;
+    mod outbound;
+    mod session;
+    mod session_state;
+    mod state;
+    mod subscribing;
+    mod subscriptions;
+    mod timer;
+
+    #[cfg(test)]
+    mod tests;
+
+    pub use auth::{
+        AuthContinue, AuthDecision, AuthExchange, Authenticator, ConnectAccept, ConnectReject,
+        ConnectRequest, Password, v3_connack_reason,
+    };
+    pub use config::{KeepAliveLimits, ServerConfig};
+    pub use event::{
+        CloseCause, Connected, Delivery, DropReason, Dropped, ServerEvent, SubscribeOutcome,
+        Subscribed, Unsubscribed,
+    };
+    pub use message::{InboundPublish, MessageProperties, ServerMessage, WillMessage};
+    pub use session::ServerSession;
+    pub use session_state::ServerSessionState;
+    pub use state::ServerState;
+    pub use subscriptions::ServerSubscription;
+}
+
 mod topic;
 
-#[cfg(test)]
-#[cfg(feature = "server")]
-mod tests;
-
-#[cfg(feature = "server")]
-pub use auth::{
-    AuthContinue, AuthDecision, AuthExchange, Authenticator, ConnectAccept, ConnectReject,
-    ConnectRequest, Password, v3_connack_reason,
-};
-#[cfg(feature = "server")]
-pub use config::{KeepAliveLimits, ServerConfig};
-#[cfg(feature = "server")]
-pub use event::{
-    CloseCause, Connected, Delivery, DropReason, Dropped, ServerEvent, SubscribeOutcome,
-    Subscribed, Unsubscribed,
-};
-#[cfg(feature = "server")]
-pub use message::{InboundPublish, MessageProperties, ServerMessage, WillMessage};
-#[cfg(feature = "server")]
-pub use session::ServerSession;
-#[cfg(feature = "server")]
-pub use session_state::ServerSessionState;
-#[cfg(feature = "server")]
-pub use state::ServerState;
-#[cfg(feature = "server")]
-pub use subscriptions::ServerSubscription;
 pub use topic::{SharedFilter, topic_matches};
