@@ -6,6 +6,7 @@ mod faults;
 mod lifecycle;
 mod persistence;
 mod props;
+mod spec;
 mod v5;
 
 use alloc::vec::Vec;

@@ -1,0 +1,490 @@
+//! Normative statements of MQTT 5.0 and 3.1.1 that no other test checks on its own: one test
+//! per statement (or per small group), each naming its statements. `CONFORMANCE.md` at the
+//! repository root maps every statement to the test that checks it.
+
+use alloc::string::String;
+use alloc::vec;
+use core::time::Duration;
+
+use super::*;
+use crate::client::{Client, State};
+use crate::codec::{
+    Auth, AuthReason, DisconnectReason, Packet, PacketType, Property, PubAck, PubRec, Publish, QoS,
+    Subscription, decode,
+};
+use crate::error::{Error, ProtocolError};
+use crate::time::Instant;
+
+fn v(version: ProtocolVersion) -> ClientConfig {
+    config(version)
+}
+
+/// The packets the broker received, decoded.
+fn types(h: &ClientHarness) -> Vec<PacketType> {
+    h.pair.b.received_types()
+}
+
+fn lost_error(h: &ClientHarness) -> Option<Error> {
+    h.events.iter().find_map(|e| match e {
+        Event::ConnectionLost(l) => Some(l.error.clone()),
+        _ => None,
+    })
+}
+
+fn qos_publish(topic: &str, id: u16, qos: QoS) -> Publish<'_> {
+    Publish {
+        dup: false,
+        qos,
+        retain: false,
+        topic,
+        packet_id: Some(super::id(id)),
+        properties: Properties::empty(),
+        payload: b"x",
+    }
+}
+
+/// A client driven by hand (no scripted broker), connected with `connack` as the server's
+/// answer. Returns the client and the bytes it sent so far.
+fn by_hand(cfg: ClientConfig, connack: &[u8]) -> (Client, Vec<u8>) {
+    let mut c = Client::new(cfg);
+    c.connect().unwrap();
+    c.handle_connected(Instant::ZERO);
+    let mut out = Vec::new();
+    let _ = c.poll_transmit(Instant::ZERO, &mut out);
+    c.handle_bytes(Instant::ZERO, connack);
+    while c.poll_event().is_some() {}
+    assert_eq!(c.state(), State::Connected);
+    (c, out)
+}
+
+fn sent(c: &mut Client, version: ProtocolVersion) -> Vec<u8> {
+    let mut out = Vec::new();
+    let _ = c.poll_transmit(Instant::ZERO, &mut out);
+    if let Some(first) = out.first() {
+        assert!(decode(&out, version).is_ok(), "first byte {first:#04x}");
+    }
+    out
+}
+
+/// [MQTT-1.5.4-3] (5.0), [MQTT-1.5.3-3] (3.1.1): the bytes EF BB BF are U+FEFF wherever they
+/// are, and the receiver neither skips nor strips them.
+#[test]
+fn a_byte_order_mark_in_a_topic_reaches_the_application() {
+    for version in [ProtocolVersion::V311, ProtocolVersion::V5] {
+        let mut h = connected(v(version));
+        h.pair
+            .b
+            .publish_to_client("\u{FEFF}t/\u{FEFF}", b"", QoS::AtLeastOnce, false);
+        h.drive().unwrap();
+        let topics: Vec<String> = messages(&h.events).into_iter().map(|m| m.0).collect();
+        assert_eq!(
+            topics,
+            vec![String::from("\u{FEFF}t/\u{FEFF}")],
+            "{version}"
+        );
+        assert_eq!(
+            topics[0].as_bytes()[..3],
+            [0xEF, 0xBB, 0xBF],
+            "{version}: kept byte for byte"
+        );
+    }
+}
+
+/// [MQTT-3.1.2-30]: with an Authentication Method in CONNECT, the client sends nothing but AUTH
+/// (or DISCONNECT) until CONNACK; what the application asked for meanwhile goes after it.
+#[test]
+fn only_auth_goes_out_before_connack_during_enhanced_authentication() {
+    let mut cfg = v(ProtocolVersion::V5);
+    cfg.auth_method = Some("SCRAM-SHA-1".into());
+    cfg.keep_alive = 1;
+    let mut h = ClientHarness::new(cfg);
+    h.broker().auth_challenge = Some(b"challenge".to_vec());
+    h.connect().unwrap();
+    assert!(
+        h.events
+            .iter()
+            .any(|e| matches!(e, Event::AuthChallenge { .. }))
+    );
+    h.client()
+        .publish("a", b"1", QoS::AtLeastOnce, false, Properties::empty())
+        .unwrap();
+    h.client()
+        .subscribe(
+            &[Subscription::new("b", QoS::AtMostOnce)],
+            Properties::empty(),
+        )
+        .unwrap();
+    // Time passes while the application computes its answer: no PINGREQ either.
+    h.advance(Duration::from_secs(5)).unwrap();
+    assert_eq!(types(&h), vec![PacketType::Connect]);
+    h.client().auth_continue(b"response").unwrap();
+    h.drive().unwrap();
+    assert!(h.pair.a.is_connected());
+    assert_eq!(
+        types(&h),
+        vec![
+            PacketType::Connect,
+            PacketType::Auth,
+            PacketType::Subscribe,
+            PacketType::Publish
+        ]
+    );
+}
+
+/// [MQTT-3.3.4-8], [MQTT-4.9.0-3]: with the send quota at zero only QoS 1/2 PUBLISHes wait;
+/// SUBSCRIBE, PUBACK and PINGREQ go out, and incoming packets are still processed.
+#[test]
+fn a_full_send_window_holds_back_only_publishes() {
+    let mut cfg = v(ProtocolVersion::V5);
+    cfg.keep_alive = 10;
+    let mut h = ClientHarness::new(cfg);
+    h.broker()
+        .set_connack_properties(&[Property::ReceiveMaximum(1)])
+        .unwrap();
+    h.connect().unwrap();
+    h.pair.b.auto_ack = false;
+    h.pair.b.clear_received();
+    for topic in ["q/1", "q/2"] {
+        h.client()
+            .publish(topic, b"x", QoS::AtLeastOnce, false, Properties::empty())
+            .unwrap();
+    }
+    h.drive().unwrap();
+    assert_eq!(types(&h), vec![PacketType::Publish]);
+    h.client()
+        .subscribe(
+            &[Subscription::new("in", QoS::AtLeastOnce)],
+            Properties::empty(),
+        )
+        .unwrap();
+    h.pair
+        .b
+        .publish_to_client("in", b"m", QoS::AtLeastOnce, false);
+    h.advance(Duration::from_secs(10)).unwrap();
+    assert_eq!(
+        types(&h),
+        vec![
+            PacketType::Publish,
+            PacketType::Subscribe,
+            PacketType::PubAck,
+            PacketType::PingReq
+        ]
+    );
+    assert_eq!(messages(&h.events).len(), 1, "incoming still delivered");
+    assert!(
+        h.events
+            .iter()
+            .any(|e| matches!(e, Event::Subscribed { .. }))
+    );
+    // The quota comes back with the PUBACK: the second PUBLISH goes.
+    h.pair.b.send(&Packet::PubAck(PubAck::new(id(1)))).unwrap();
+    h.drive().unwrap();
+    assert_eq!(types(&h).last(), Some(&PacketType::Publish));
+}
+
+/// [MQTT-3.14.2-3], [MQTT-3.14.2-4]: the DISCONNECT the client sends on a fault leaves out its
+/// Reason String (and never carries User Properties) when that would exceed the server's
+/// Maximum Packet Size.
+#[test]
+fn the_fault_disconnect_fits_the_servers_maximum_packet_size() {
+    for (max, with_text) in [(1000u32, true), (8, false)] {
+        let mut h = ClientHarness::new(v(ProtocolVersion::V5));
+        h.broker()
+            .set_connack_properties(&[Property::MaximumPacketSize(max)])
+            .unwrap();
+        h.connect().unwrap();
+        h.pair.b.send(&Packet::PubAck(PubAck::new(id(99)))).unwrap();
+        h.drive().unwrap();
+        let last = h.pair.b.received().last().cloned().unwrap();
+        assert!(last.len() <= max as usize, "{last:?}");
+        match decode(&last, ProtocolVersion::V5).unwrap().packet {
+            Packet::Disconnect(d) => {
+                assert_eq!(d.reason, DisconnectReason::ProtocolError);
+                assert_eq!(d.properties.reason_string().is_some(), with_text, "{max}");
+                assert_eq!(d.properties.user_properties().count(), 0);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+/// [MQTT-4.3.2-5] (5.0), [MQTT-4.3.2-2] (3.1.1): once the PUBACK is sent, a PUBLISH with the
+/// same Packet Identifier is a new message.
+#[test]
+fn after_its_puback_a_packet_identifier_is_a_new_message() {
+    for version in [ProtocolVersion::V311, ProtocolVersion::V5] {
+        let mut h = connected(v(version));
+        let p = qos_publish("t", 5, QoS::AtLeastOnce);
+        h.pair.b.send(&Packet::Publish(p)).unwrap();
+        h.drive().unwrap();
+        h.pair.b.send(&Packet::Publish(p)).unwrap();
+        h.drive().unwrap();
+        assert_eq!(messages(&h.events).len(), 2, "{version}");
+        let acks = types(&h)
+            .iter()
+            .filter(|t| **t == PacketType::PubAck)
+            .count();
+        assert_eq!(acks, 2, "{version}");
+    }
+}
+
+/// [MQTT-4.3.3-7]: a QoS 2 PUBLISH that has been sent is not expired: its Message Expiry
+/// Interval passing changes nothing, the exchange completes.
+#[test]
+fn message_expiry_does_not_cut_a_sent_qos2_exchange() {
+    let mut h = connected(v(ProtocolVersion::V5));
+    h.pair.b.auto_ack = false;
+    let expiry = [Property::MessageExpiryInterval(1)];
+    let pid = h
+        .client()
+        .publish("t", b"x", QoS::ExactlyOnce, false, Properties::new(&expiry))
+        .unwrap()
+        .unwrap();
+    h.drive().unwrap();
+    h.advance(Duration::from_secs(30)).unwrap();
+    assert_eq!(h.pair.a.stats().inflight, 1);
+    h.pair.b.send(&Packet::PubRec(PubRec::new(pid))).unwrap();
+    h.drive().unwrap();
+    h.pair
+        .b
+        .send(&Packet::PubComp(crate::codec::PubComp::new(pid)))
+        .unwrap();
+    h.drive().unwrap();
+    assert!(
+        types(&h).contains(&PacketType::PubRel),
+        "PUBREL follows PUBREC"
+    );
+    assert_eq!(acked(&h.events), vec![pid.get()]);
+    assert!(
+        !h.events
+            .iter()
+            .any(|e| matches!(e, Event::PublishDropped { .. }))
+    );
+}
+
+/// [MQTT-4.4.0-1] (both versions): a client resends only after reconnecting to a resumed
+/// session, never on a live connection however long an acknowledgement takes; and
+/// [MQTT-4.1.0-1] (5.0) / [MQTT-4.1.0-1], [MQTT-4.1.0-2] (3.1.1): the unacknowledged messages
+/// stay in the session state all that time.
+#[test]
+fn nothing_is_resent_on_a_live_connection() {
+    for version in [ProtocolVersion::V311, ProtocolVersion::V5] {
+        let mut cfg = v(version);
+        cfg.keep_alive = 30;
+        let mut h = connected(cfg);
+        h.pair.b.auto_ack = false;
+        h.pair.b.clear_received();
+        for qos in [QoS::AtLeastOnce, QoS::ExactlyOnce] {
+            h.client()
+                .publish("t", b"x", qos, false, Properties::empty())
+                .unwrap();
+        }
+        h.advance(Duration::from_secs(600)).unwrap();
+        assert!(h.pair.a.is_connected());
+        let publishes = types(&h)
+            .iter()
+            .filter(|t| **t == PacketType::Publish)
+            .count();
+        assert_eq!(publishes, 2, "{version}: each sent once");
+        assert!(
+            types(&h).contains(&PacketType::PingReq),
+            "{version}: the link was kept alive meanwhile"
+        );
+        assert_eq!(h.pair.a.stats().inflight, 2, "{version}");
+    }
+}
+
+/// [MQTT-4.6.0-4] (both versions): PUBRELs leave in the order the PUBRECs came.
+#[test]
+fn pubrels_follow_the_order_of_the_pubrecs() {
+    for version in [ProtocolVersion::V311, ProtocolVersion::V5] {
+        let mut h = connected(v(version));
+        h.pair.b.auto_ack = false;
+        let ids: Vec<_> = (0..3)
+            .map(|_| {
+                h.client()
+                    .publish("t", b"x", QoS::ExactlyOnce, false, Properties::empty())
+                    .unwrap()
+                    .unwrap()
+            })
+            .collect();
+        h.drive().unwrap();
+        h.pair.b.clear_received();
+        for i in [2usize, 0, 1] {
+            h.pair.b.send(&Packet::PubRec(PubRec::new(ids[i]))).unwrap();
+        }
+        h.drive().unwrap();
+        let rels: Vec<u16> = h
+            .pair
+            .b
+            .received_packets()
+            .filter_map(|p| match p {
+                Packet::PubRel(r) => Some(r.packet_id.get()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            rels,
+            vec![ids[2].get(), ids[0].get(), ids[1].get()],
+            "{version}"
+        );
+    }
+}
+
+/// [MQTT-4.12.1-2]: a re-authentication that fails ends the connection: the server's DISCONNECT
+/// does, and an AUTH the client cannot accept makes it send DISCONNECT and close.
+#[test]
+fn a_failed_reauthentication_ends_the_connection() {
+    let mut cfg = v(ProtocolVersion::V5);
+    cfg.auth_method = Some("M".into());
+    // CONNACK with the method echoed.
+    let connack = [0x20, 0x07, 0x00, 0x00, 0x04, 0x15, 0x00, 0x01, b'M'];
+    // The server refuses: DISCONNECT 0x87 (not authorized).
+    let (mut c, _) = by_hand(cfg.clone(), &connack);
+    c.reauthenticate(b"r").unwrap();
+    let auth = sent(&mut c, ProtocolVersion::V5);
+    assert_eq!(auth.first(), Some(&0xF0));
+    c.handle_bytes(Instant::ZERO, &[0xE0, 0x01, 0x87]);
+    assert_ne!(c.state(), State::Connected);
+    assert!(sent(&mut c, ProtocolVersion::V5).is_empty());
+    // The server answers with another method: the client gives up with DISCONNECT 0x82.
+    let (mut c, _) = by_hand(cfg, &connack);
+    c.reauthenticate(b"r").unwrap();
+    let _ = sent(&mut c, ProtocolVersion::V5);
+    let other = [Property::AuthenticationMethod("N")];
+    let mut bytes = Vec::new();
+    crate::codec::encode(
+        &Packet::Auth(Auth {
+            reason: AuthReason::ContinueAuthentication,
+            properties: Properties::new(&other),
+        }),
+        ProtocolVersion::V5,
+        &mut bytes,
+    )
+    .unwrap();
+    c.handle_bytes(Instant::ZERO, &bytes);
+    let out = sent(&mut c, ProtocolVersion::V5);
+    match decode(&out, ProtocolVersion::V5).unwrap().packet {
+        Packet::Disconnect(d) => assert_eq!(d.reason, DisconnectReason::ProtocolError),
+        other => panic!("{other:?}"),
+    }
+    assert_ne!(c.state(), State::Connected);
+}
+
+/// [MQTT-3.3.2-7]: Topic Alias mappings belong to one connection: after a reconnect an alias
+/// the server set before is unknown (Protocol Error), and the client's own aliases start over.
+#[test]
+fn topic_aliases_do_not_outlive_the_connection() {
+    let mut cfg = v(ProtocolVersion::V5);
+    cfg.clean_start = false;
+    cfg.session_expiry = 60;
+    let mut h = ClientHarness::new(cfg);
+    h.broker()
+        .set_connack_properties(&[Property::TopicAliasMaximum(4)])
+        .unwrap();
+    h.connect().unwrap();
+    let set = [Property::TopicAlias(1)];
+    let first = Publish {
+        properties: Properties::new(&set),
+        ..Publish::new("long/topic", b"1")
+    };
+    h.pair.b.send(&Packet::Publish(first)).unwrap();
+    h.client()
+        .publish(
+            "out/topic",
+            b"1",
+            QoS::AtMostOnce,
+            false,
+            Properties::empty(),
+        )
+        .unwrap();
+    h.drive().unwrap();
+    assert_eq!(messages(&h.events).len(), 1);
+    h.pair.close();
+    h.advance(Duration::from_secs(2)).unwrap();
+    assert!(h.pair.a.is_connected());
+    h.pair.b.clear_received();
+    h.take();
+    // The client's first PUBLISH on the new connection names its topic again.
+    h.client()
+        .publish(
+            "out/topic",
+            b"2",
+            QoS::AtMostOnce,
+            false,
+            Properties::empty(),
+        )
+        .unwrap();
+    h.drive().unwrap();
+    match h.pair.b.received_packets().next() {
+        Some(Packet::Publish(p)) => {
+            assert_eq!(p.topic, "out/topic");
+            assert_eq!(p.properties.topic_alias(), Some(1));
+        }
+        other => panic!("{other:?}"),
+    }
+    // The server's alias from the old connection means nothing now.
+    h.pair
+        .b
+        .send(&Packet::Publish(Publish { topic: "", ..first }))
+        .unwrap();
+    h.drive().unwrap();
+    assert!(messages(&h.events).is_empty());
+    assert_eq!(
+        lost_error(&h),
+        Some(Error::Protocol(ProtocolError::TopicAliasUnknown))
+    );
+}
+
+/// [MQTT-3.2.2-5]: a client holding session state that gets Session Present 0 discards it: a
+/// QoS 2 message received but not released is forgotten, so the same Packet Identifier on the
+/// new session is a new message.
+#[test]
+fn a_new_session_forgets_received_qos2_identifiers() {
+    let mut cfg = v(ProtocolVersion::V5);
+    cfg.clean_start = false;
+    cfg.session_expiry = 60;
+    let mut h = connected(cfg);
+    let p = qos_publish("t", 7, QoS::ExactlyOnce);
+    h.pair.b.send(&Packet::Publish(p)).unwrap();
+    h.drive().unwrap();
+    assert_eq!(h.pair.a.stats().incoming_unacked, 1);
+    h.pair.close();
+    h.pair.b.session = Default::default();
+    h.pair.b.session_present = Some(false);
+    h.advance(Duration::from_secs(2)).unwrap();
+    assert!(h.pair.a.is_connected());
+    assert_eq!(h.pair.a.stats().incoming_unacked, 0);
+    h.pair.b.send(&Packet::Publish(p)).unwrap();
+    h.drive().unwrap();
+    assert_eq!(
+        messages(&h.events).len(),
+        2,
+        "delivered again: a new message"
+    );
+}
+
+/// [MQTT-4.8.0-2] (3.1.1): a packet the client cannot take (here more unacknowledged QoS 1
+/// messages than it holds) closes the connection; 3.1.1 has no DISCONNECT to say why.
+#[test]
+fn a_packet_the_client_cannot_hold_closes_the_connection_in_3_1_1() {
+    let mut cfg = v(ProtocolVersion::V311);
+    cfg.receive_maximum = 1;
+    cfg.manual_ack = true;
+    let mut h = connected(cfg);
+    h.pair
+        .b
+        .send(&Packet::Publish(qos_publish("t", 1, QoS::AtLeastOnce)))
+        .unwrap();
+    h.pair
+        .b
+        .send(&Packet::Publish(qos_publish("t", 2, QoS::AtLeastOnce)))
+        .unwrap();
+    h.drive().unwrap();
+    assert_eq!(
+        lost_error(&h),
+        Some(Error::Protocol(ProtocolError::ReceiveMaximumExceeded))
+    );
+    assert!(!h.pair.is_open());
+    assert!(!types(&h).contains(&PacketType::Disconnect));
+}
