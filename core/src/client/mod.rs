@@ -669,7 +669,9 @@ impl Client {
     /// Authentication Data. [`Event::AuthChallenge`] or [`Event::Reauthenticated`] follows.
     ///
     /// # Errors
-    /// [`UsageError::InvalidState`] unless connected over 5.0 with an `auth_method`.
+    /// [`UsageError::InvalidState`] unless connected over 5.0 with an `auth_method`;
+    /// [`UsageError::PacketTooLarge`] when the AUTH would exceed the server's Maximum Packet
+    /// Size; [`UsageError::InvalidArgument`] for data over 65,535 bytes.
     pub fn reauthenticate(&mut self, data: &[u8]) -> Result<()> {
         if self.state != State::Connected
             || self.config.protocol != ProtocolVersion::V5
@@ -680,8 +682,9 @@ impl Client {
             )
             .into());
         }
+        self.send_auth(AuthReason::ReAuthenticate, data)?;
         self.conn.reauthenticating = true;
-        self.send_auth(AuthReason::ReAuthenticate, data)
+        Ok(())
     }
 
     // ------------------------------------------------------------------ outputs
@@ -757,6 +760,16 @@ impl Client {
             reason,
             properties: Properties::new(&items),
         });
+        // The server's Maximum Packet Size binds once its CONNACK is in: re-authentication
+        // [MQTT-3.2.2-15]. (During the first exchange there is no limit yet.)
+        let size = encoded_len(&packet, self.config.protocol)?;
+        if let Some(max) = self
+            .conn
+            .server_max_packet
+            .filter(|m| self.state == State::Connected && size > *m as usize)
+        {
+            return Err(UsageError::PacketTooLarge { size, max }.into());
+        }
         encode(&packet, self.config.protocol, &mut self.outbox)?;
         Ok(())
     }

@@ -488,3 +488,27 @@ fn a_packet_the_client_cannot_hold_closes_the_connection_in_3_1_1() {
     assert!(!h.pair.is_open());
     assert!(!types(&h).contains(&PacketType::Disconnect));
 }
+
+/// [MQTT-3.2.2-15]: re-authentication data that would make AUTH larger than the server's
+/// Maximum Packet Size is refused at the call; nothing is sent.
+#[test]
+fn reauthentication_data_is_held_to_the_servers_maximum_packet_size() {
+    let mut cfg = v(ProtocolVersion::V5);
+    cfg.auth_method = Some("M".into());
+    // CONNACK: Authentication Method "M", Maximum Packet Size 32.
+    let connack = [
+        0x20, 0x0C, 0x00, 0x00, 0x09, 0x15, 0x00, 0x01, b'M', 0x27, 0x00, 0x00, 0x00, 0x20,
+    ];
+    let (mut c, _) = by_hand(cfg, &connack);
+    assert!(matches!(
+        c.reauthenticate(&[7u8; 40]),
+        Err(Error::Usage(crate::error::UsageError::PacketTooLarge {
+            max: 32,
+            ..
+        }))
+    ));
+    assert!(sent(&mut c, ProtocolVersion::V5).is_empty());
+    c.reauthenticate(&[7u8; 8]).unwrap();
+    let auth = sent(&mut c, ProtocolVersion::V5);
+    assert!(auth.len() <= 32 && auth.first() == Some(&0xF0), "{auth:?}");
+}
