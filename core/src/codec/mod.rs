@@ -779,7 +779,16 @@ fn encode_general<const SERVER: bool>(
     let total = plan.total();
     out.reserve(total);
     let start = out.len();
+    #[cfg(feature = "fast-paths")]
     write_packet::<SERVER>(packet, version, &plan, out);
+    // Without the fast paths, the smaller code: the packet is written through the same writer
+    // as `encode_to_slice`, so the packet writers are linked once, not once per writer.
+    #[cfg(not(feature = "fast-paths"))]
+    {
+        out.resize(start.saturating_add(total), 0);
+        let mut w = SliceWriter::new(out.get_mut(start..).unwrap_or_default());
+        write_packet::<SERVER>(packet, version, &plan, &mut w);
+    }
     debug_assert_eq!(out.len() - start, total);
     Ok(total)
 }

@@ -6,6 +6,8 @@ use core::fmt;
 
 use super::Violation;
 use super::properties::{Properties, PropertyContext};
+#[cfg(not(feature = "fast-paths"))]
+use super::writer::SliceWriter;
 
 /// A property list stored as its wire encoding (without the length prefix) in a `Vec<u8>`, viewed
 /// as [`Properties`] on demand. Empty lists allocate nothing.
@@ -118,8 +120,19 @@ pub(crate) fn write_properties_body(
     if let Some(bytes) = props.list().wire_bytes() {
         out.extend_from_slice(bytes);
     } else {
+        #[cfg(feature = "fast-paths")]
         for p in props.iter() {
             p.write(out);
+        }
+        // Without the fast paths, through the encoder's one writer (as `encode_general`).
+        #[cfg(not(feature = "fast-paths"))]
+        {
+            let start = out.len();
+            out.resize(start.saturating_add(len), 0);
+            let mut w = SliceWriter::new(out.get_mut(start..).unwrap_or_default());
+            for p in props.iter() {
+                p.write(&mut w);
+            }
         }
     }
     Ok(len)
