@@ -113,8 +113,13 @@ footprint:
 	@dpkg -s binutils-arm-none-eabi >/dev/null 2>&1 || { (apt-get update -qq || true) && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq binutils-arm-none-eabi >/dev/null; }
 	rustup target add $(FOOTPRINT_TARGET)
-	cd $(C_DIR)/footprint && CARGO_TARGET_DIR=$(FOOTPRINT_OUT) $(CARGO) build -q --release --bin client
-	cd $(C_DIR)/footprint && CARGO_TARGET_DIR=$(FOOTPRINT_OUT) $(CARGO) build -q --release --features device --bin device
+	@# The client with each of the core's optional parts, then the minimal client again (kept for
+	@# the breakdown below) and the device with every part but std.
+	@for f in fast-paths server fast-paths,server "" ; do \
+	  (cd $(C_DIR)/footprint && CARGO_TARGET_DIR=$(FOOTPRINT_OUT) $(CARGO) build -q --release --bin client --features "$$f"); \
+	  echo "== client [$$f] ($(FOOTPRINT_TARGET), opt-level z, LTO, panic=abort): text+rodata"; \
+	  arm-none-eabi-size $(FOOTPRINT_BIN)/client; done
+	cd $(C_DIR)/footprint && CARGO_TARGET_DIR=$(FOOTPRINT_OUT) $(CARGO) build -q --release --features device,fast-paths,server --bin device
 	@for b in client device; do echo "== $$b ($(FOOTPRINT_TARGET), opt-level z, LTO, panic=abort): text+rodata"; \
 	  arm-none-eabi-size $(FOOTPRINT_BIN)/$$b; \
 	  $(call FOOTPRINT_BREAKDOWN,$(FOOTPRINT_BIN)/$$b); done
