@@ -74,12 +74,16 @@ const CASES: &[Case] = &[
     case("packet type 0 is reserved", V5, &[0x00, 0x00], 0, Violation::InvalidPacketType(0)),
     case("AUTH does not exist in 3.1.1", V311, &[0xF0, 0x00], 0,
         Violation::InvalidPacketType(15)),
+    // [MQTT-2.2.2-1], [MQTT-2.2.2-2] (3.1.1)
     case("PUBACK flags must be 0000", V311, &[0x41, 0x02, 0x00, 0x01], 0,
         Violation::ReservedFlags { packet: PacketType::PubAck, flags: 1 }),
+    // [MQTT-2.1.3-1] (5.0)
     case("SUBSCRIBE flags must be 0010", V5, &[0x80, 0x02, 0x00, 0x01], 0,
         Violation::ReservedFlags { packet: PacketType::Subscribe, flags: 0 }),
+    // [MQTT-2.2.2-1], [MQTT-2.2.2-2] (3.1.1)
     case("PUBREL flags must be 0010", V311, &[0x60, 0x02, 0x00, 0x01], 0,
         Violation::ReservedFlags { packet: PacketType::PubRel, flags: 0 }),
+    // [MQTT-3.3.1-4] (both versions)
     case("PUBLISH QoS 3", V311, &[0x36, 0x00], 0, Violation::InvalidQos),
     case("PUBLISH DUP at QoS 0", V5, &[0x38, 0x00], 0, Violation::DupWithQos0),
     // ---- lengths (§2.1.4 / §2.2.3)
@@ -97,34 +101,49 @@ const CASES: &[Case] = &[
     case("a property value runs past the property length: the field", V5,
         &[0x30, 0x07, 0x00, 0x01, b'a', 0x02, 0x23, 0x00, 0x01], 7, Violation::LengthMismatch),
     // ---- strings and topics (§1.5.4, §4.7)
+    // [MQTT-3.3.2-2], [MQTT-4.7.1-1] (3.1.1)
     case("topic with '+'", V311, &[0x30, 0x05, 0x00, 0x03, b'a', b'/', b'+'], 6,
         Violation::TopicWildcard),
+    // [MQTT-3.3.2-2], [MQTT-4.7.0-1] (5.0)
     case("topic with '#'", V5, &[0x30, 0x04, 0x00, 0x01, b'#', 0x00], 4,
         Violation::TopicWildcard),
+    // [MQTT-4.7.3-1] (3.1.1)
     case("empty topic in 3.1.1", V311, &[0x30, 0x02, 0x00, 0x00], 2, Violation::EmptyTopic),
     case("empty topic without a Topic Alias in 5.0", V5, &[0x30, 0x03, 0x00, 0x00, 0x00], 2,
         Violation::EmptyTopic),
+    // [MQTT-1.5.3-1], [MQTT-3.3.2-1] (3.1.1), [MQTT-3.3.2-1] (5.0)
     case("topic is not UTF-8", V311, &[0x30, 0x04, 0x00, 0x02, b'a', 0xFF], 5,
         Violation::InvalidUtf8),
+    // [MQTT-1.5.4-1] (5.0)
     case("topic holds a UTF-16 surrogate", V5,
         &[0x30, 0x06, 0x00, 0x03, 0xED, 0xA0, 0x80, 0x00], 4, Violation::InvalidUtf8),
+    // [MQTT-1.5.3-2], [MQTT-4.7.3-2] (3.1.1), [MQTT-4.7.3-2] (5.0)
     case("topic holds U+0000", V311, &[0x30, 0x04, 0x00, 0x02, b'a', 0x00], 5,
         Violation::NullCharacter),
+    // [MQTT-1.5.7-1] (5.0)
     case("User Property value holds U+0000", V5,
         &[0x40, 0x0B, 0x00, 0x01, 0x00, 0x07, 0x26, 0x00, 0x01, b'k', 0x00, 0x01, 0x00], 12,
         Violation::NullCharacter),
+    // [MQTT-4.7.1-2] (3.1.1)
     case("filter with '#' not last", V311,
         &[0x82, 0x0A, 0x00, 0x01, 0x00, 0x05, b'a', b'/', b'#', b'/', b'b', 0x00], 8,
         Violation::InvalidTopicFilter),
+    // [MQTT-4.7.1-2] (5.0)
     case("filter with '+' inside a level", V5,
         &[0x82, 0x07, 0x00, 0x01, 0x00, 0x00, 0x02, b'a', b'+'], 8,
         Violation::InvalidTopicFilter),
+    // [MQTT-4.7.1-3] (3.1.1)
+    case("3.1.1 filter with '+' inside a level", V311,
+        &[0x82, 0x07, 0x00, 0x01, 0x00, 0x02, b'a', b'+', 0x00], 7,
+        Violation::InvalidTopicFilter),
+    // [MQTT-4.8.2-1], [MQTT-4.8.2-2] (5.0)
     case("shared subscription without a filter", V5,
         &[0x82, 0x0E, 0x00, 0x01, 0x00, 0x00, 0x08,
           b'$', b's', b'h', b'a', b'r', b'e', b'/', b'g', 0x00], 14,
         Violation::InvalidTopicFilter),
     case("empty filter: its length field", V311, &[0x82, 0x05, 0x00, 0x01, 0x00, 0x00, 0x00], 4,
         Violation::EmptyTopic),
+    // [MQTT-3.10.3-1] (5.0)
     case("empty filter in UNSUBSCRIBE", V5, &[0xA2, 0x05, 0x00, 0x01, 0x00, 0x00, 0x00], 5,
         Violation::EmptyTopic),
     // ---- properties (5.0 §2.2.2)
@@ -144,6 +163,7 @@ const CASES: &[Case] = &[
         Violation::UnknownProperty(0x04)),
     case("Topic Alias 0", V5, &[0x30, 0x07, 0x00, 0x01, b'a', 0x03, 0x23, 0x00, 0x00], 7,
         Violation::InvalidPropertyValue(PropertyId::TopicAlias)),
+    // [MQTT-3.3.2-14] (5.0)
     case("Response Topic with a wildcard", V5,
         &[0x30, 0x08, 0x00, 0x01, b'a', 0x04, 0x08, 0x00, 0x01, b'#'], 9,
         Violation::InvalidPropertyValue(PropertyId::ResponseTopic)),
@@ -158,9 +178,11 @@ const CASES: &[Case] = &[
         &[0xF0, 0x06, 0x18, 0x04, 0x16, 0x00, 0x01, 0x07], 4,
         Violation::InvalidPropertyValue(PropertyId::AuthenticationData)),
     // ---- packet identifiers (§2.2.1)
+    // [MQTT-2.3.1-1] (3.1.1)
     case("PUBLISH QoS 1 with id 0", V311, &[0x32, 0x05, 0x00, 0x01, b'a', 0x00, 0x00], 5,
         Violation::ZeroPacketId),
     case("PUBACK id 0", V5, &[0x40, 0x02, 0x00, 0x00], 2, Violation::ZeroPacketId),
+    // [MQTT-2.3.1-1] (3.1.1)
     case("SUBSCRIBE id 0", V311, &[0x82, 0x06, 0x00, 0x00, 0x00, 0x01, b'a', 0x00], 2,
         Violation::ZeroPacketId),
     // ---- SUBSCRIBE / SUBACK / UNSUBSCRIBE / UNSUBACK (§3.8–3.11)
@@ -171,12 +193,14 @@ const CASES: &[Case] = &[
         Violation::InvalidSubscriptionOptions),
     case("Retain Handling 3", V5, &[0x82, 0x07, 0x00, 0x01, 0x00, 0x00, 0x01, b'a', 0x30], 8,
         Violation::InvalidSubscriptionOptions),
+    // [MQTT-3.8.3-5] (5.0)
     case("5.0 options bits 6-7", V5, &[0x82, 0x07, 0x00, 0x01, 0x00, 0x00, 0x01, b'a', 0x40], 8,
         Violation::InvalidSubscriptionOptions),
     case("No Local on a shared subscription", V5,
         &[0x82, 0x10, 0x00, 0x01, 0x00, 0x00, 0x0A,
           b'$', b's', b'h', b'a', b'r', b'e', b'/', b'g', b'/', b'a', 0x04], 17,
         Violation::InvalidSubscriptionOptions),
+    // [MQTT-3.8.3-3] (3.1.1)
     case("SUBSCRIBE without filters", V311, &[0x82, 0x02, 0x00, 0x01], 4,
         Violation::NoTopicFilters),
     case("UNSUBSCRIBE without filters", V5, &[0xA2, 0x03, 0x00, 0x01, 0x00], 5,
@@ -195,12 +219,16 @@ const CASES: &[Case] = &[
         Violation::UnsupportedProtocolLevel(3)),
     case("reserved CONNECT flag", V311, connect311!(0x03; 0x00, 0x01, b'c'), 9,
         Violation::InvalidConnectFlags),
+    // [MQTT-3.1.2-11], [MQTT-3.1.2-13] (3.1.1)
     case("Will QoS without Will", V311, connect311!(0x0A; 0x00, 0x01, b'c'), 9,
         Violation::InvalidConnectFlags),
+    // [MQTT-3.1.2-15] (3.1.1)
     case("Will Retain without Will", V311, connect311!(0x22; 0x00, 0x01, b'c'), 9,
         Violation::InvalidConnectFlags),
+    // [MQTT-3.1.2-14] (3.1.1), [MQTT-3.1.2-12] (5.0: the same rule)
     case("Will QoS 3", V311, connect311!(0x1E; 0x00, 0x01, b'c'), 9,
         Violation::InvalidConnectFlags),
+    // [MQTT-3.1.2-22] (3.1.1)
     case("3.1.1 password without user name", V311, connect311!(0x42; 0x00, 0x01, b'c'), 9,
         Violation::InvalidConnectFlags),
     case("Will Topic with a wildcard", V311,
@@ -211,6 +239,7 @@ const CASES: &[Case] = &[
         &[0x10, 0x11, 0x00, 0x04, b'M', b'Q', b'T', b'T', 0x04, 0x06, 0x00, 0x3C,
           0x00, 0x01, b'c', 0x00, 0x00, 0x00, 0x00], 15,
         Violation::EmptyTopic),
+    // [MQTT-3.1.3-4] (both versions)
     case("Client Identifier is not UTF-8", V311, connect311!(0x02; 0x00, 0x01, 0xC0), 14,
         Violation::InvalidUtf8),
     // ---- reason codes (§2.4) and CONNACK flags (§3.2.2.1)
@@ -220,43 +249,58 @@ const CASES: &[Case] = &[
         Violation::InvalidReasonCode { packet: PacketType::PubAck, code: 1 }),
     case("PUBREL reason 0x80", V5, &[0x62, 0x03, 0x00, 0x01, 0x80], 4,
         Violation::InvalidReasonCode { packet: PacketType::PubRel, code: 0x80 }),
+    // [MQTT-3.9.3-2] (3.1.1)
     case("3.1.1 SUBACK with a 5.0-only code", V311, &[0x90, 0x04, 0x00, 0x01, 0x00, 0x87], 5,
         Violation::InvalidReasonCode { packet: PacketType::SubAck, code: 0x87 }),
+    // [MQTT-3.11.3-2] (5.0)
     case("UNSUBACK reason 0x02", V5, &[0xB0, 0x04, 0x00, 0x01, 0x00, 0x02], 5,
         Violation::InvalidReasonCode { packet: PacketType::UnsubAck, code: 2 }),
     case("DISCONNECT reason 0x03", V5, &[0xE0, 0x01, 0x03], 2,
         Violation::InvalidReasonCode { packet: PacketType::Disconnect, code: 3 }),
     case("AUTH reason 0x01", V5, &[0xF0, 0x01, 0x01], 2,
         Violation::InvalidReasonCode { packet: PacketType::Auth, code: 1 }),
+    // [MQTT-3.2.2-1] (5.0)
     case("CONNACK reserved flag", V5, &[0x20, 0x03, 0x02, 0x00, 0x00], 2,
         Violation::InvalidConnackFlags),
+    // [MQTT-3.2.2-4] (3.1.1)
     case("CONNACK session present with a refusal", V311, &[0x20, 0x02, 0x01, 0x05], 2,
         Violation::InvalidConnackFlags),
+    // [MQTT-3.2.2-6] (5.0)
     case("5.0 CONNACK session present with a refusal", V5, &[0x20, 0x03, 0x01, 0x87, 0x00], 2,
         Violation::InvalidConnackFlags),
+    // [MQTT-3.2.2-8] (5.0)
     case("5.0 CONNACK reason 0x01", V5, &[0x20, 0x03, 0x00, 0x01, 0x00], 3,
         Violation::InvalidReasonCode { packet: PacketType::Connack, code: 1 }),
+    // [MQTT-3.9.3-2] (5.0)
     case("5.0 SUBACK reason 0x03", V5, &[0x90, 0x04, 0x00, 0x01, 0x00, 0x03], 5,
         Violation::InvalidReasonCode { packet: PacketType::SubAck, code: 3 }),
     // ---- reserved flags of DISCONNECT and AUTH (5.0 §3.14.1, §3.15.1)
+    // [MQTT-3.14.1-1] (5.0)
     case("DISCONNECT flags must be 0000", V5, &[0xE1, 0x00], 0,
         Violation::ReservedFlags { packet: PacketType::Disconnect, flags: 1 }),
+    // [MQTT-3.15.1-1] (5.0)
     case("AUTH flags must be 0000", V5, &[0xF2, 0x00], 0,
         Violation::ReservedFlags { packet: PacketType::Auth, flags: 2 }),
     // ---- strings that must be UTF-8 (5.0 §3.1.3, §3.3.2.3; 3.1.1 §3.1.3)
+    // [MQTT-3.3.2-19] (5.0)
     case("Content Type is not UTF-8", V5,
         &[0x30, 0x08, 0x00, 0x01, b'a', 0x04, 0x03, 0x00, 0x01, 0xFF], 9, Violation::InvalidUtf8),
+    // [MQTT-3.3.2-13] (5.0)
     case("Response Topic is not UTF-8", V5,
         &[0x30, 0x08, 0x00, 0x01, b'a', 0x04, 0x08, 0x00, 0x01, 0xFF], 9, Violation::InvalidUtf8),
+    // [MQTT-3.1.3-11] (3.1.1)
     case("3.1.1 User Name is not UTF-8", V311,
         &[0x10, 0x10, 0x00, 0x04, b'M', b'Q', b'T', b'T', 0x04, 0x82, 0x00, 0x3C,
           0x00, 0x01, b'c', 0x00, 0x01, 0xFF], 17, Violation::InvalidUtf8),
+    // [MQTT-3.1.3-12] (5.0)
     case("5.0 User Name is not UTF-8", V5,
         &[0x10, 0x11, 0x00, 0x04, b'M', b'Q', b'T', b'T', 0x05, 0x82, 0x00, 0x3C, 0x00,
           0x00, 0x01, b'c', 0x00, 0x01, 0xFF], 18, Violation::InvalidUtf8),
+    // [MQTT-3.1.3-10] (3.1.1)
     case("3.1.1 Will Topic is not UTF-8", V311,
         &[0x10, 0x12, 0x00, 0x04, b'M', b'Q', b'T', b'T', 0x04, 0x06, 0x00, 0x3C,
           0x00, 0x01, b'c', 0x00, 0x01, 0xFF, 0x00, 0x00], 17, Violation::InvalidUtf8),
+    // [MQTT-3.1.3-11] (5.0)
     case("5.0 Will Topic is not UTF-8", V5,
         &[0x10, 0x14, 0x00, 0x04, b'M', b'Q', b'T', b'T', 0x05, 0x06, 0x00, 0x3C, 0x00,
           0x00, 0x01, b'c', 0x00, 0x00, 0x01, 0xFF, 0x00, 0x00], 19, Violation::InvalidUtf8),
@@ -393,7 +437,8 @@ fn the_encoder_refuses_what_the_spec_forbids() {
         packet_id: Some(id(1)),
         ..Publish::new("t", b"")
     };
-    // §2.2.1: a Packet Identifier exactly when QoS > 0.
+    // §2.2.1: a Packet Identifier exactly when QoS > 0 ([MQTT-2.2.1-2] in 5.0, [MQTT-2.3.1-5]
+    // in 3.1.1).
     let no_id = Packet::Publish(Publish {
         packet_id: None,
         ..qos1
@@ -404,13 +449,14 @@ fn the_encoder_refuses_what_the_spec_forbids() {
         ..Publish::new("t", b"")
     });
     refuse(&id_at_qos0, V311, Violation::PacketIdMismatch);
-    // [MQTT-3.3.1-2]
+    // [MQTT-3.3.1-2]; a QoS 0 PUBLISH goes out with DUP 0 [MQTT-4.3.1-1] (3.1.1)
     let dup0 = Packet::Publish(Publish {
         dup: true,
         ..Publish::new("t", b"")
     });
     refuse(&dup0, V311, Violation::DupWithQos0);
-    // [MQTT-3.3.2-2], [MQTT-4.7.3-1], [MQTT-1.5.4-2]
+    // [MQTT-3.3.2-2], [MQTT-4.7.0-1], [MQTT-4.7.3-1], [MQTT-1.5.4-2], [MQTT-4.7.3-2],
+    // [MQTT-4.7.3-3] (5.0); [MQTT-3.3.2-2], [MQTT-4.7.1-1], [MQTT-1.5.3-2] (3.1.1)
     refuse(
         &Packet::Publish(Publish::new("a/#", b"")),
         V5,
@@ -562,6 +608,34 @@ fn the_encoder_refuses_what_the_spec_forbids() {
     // Topic filters and subscription options.
     let bad = [Subscription::new("a/#/b", QoS::AtMostOnce)];
     refuse(&subscribe(&bad), V311, Violation::InvalidTopicFilter);
+    // Shared Subscriptions: `$share/`, a non-empty ShareName without wildcards, then '/' and a
+    // filter [MQTT-4.8.2-1], [MQTT-4.8.2-2] (5.0).
+    for filter in ["$share//a", "$share/g+/a", "$share/g#/a", "$share/g"] {
+        let shared = [Subscription::new(filter, QoS::AtMostOnce)];
+        refuse(&subscribe(&shared), V5, Violation::InvalidTopicFilter);
+    }
+    // No wildcard in a Response Topic [MQTT-3.3.2-14]; both strings of a User Property follow
+    // the UTF-8 string rules [MQTT-1.5.7-1] (5.0).
+    let response_topic = [Property::ResponseTopic("r/#")];
+    refuse(
+        &Packet::Publish(Publish {
+            properties: Properties::new(&response_topic),
+            ..qos1
+        }),
+        V5,
+        Violation::InvalidPropertyValue(PropertyId::ResponseTopic),
+    );
+    for pair in [("k\0", "v"), ("k", "v\0")] {
+        let user = [Property::UserProperty(pair.0, pair.1)];
+        refuse(
+            &Packet::Publish(Publish {
+                properties: Properties::new(&user),
+                ..qos1
+            }),
+            V5,
+            Violation::NullCharacter,
+        );
+    }
     let shared_no_local = [Subscription {
         filter: "$share/g/a",
         options: SubscriptionOptions {
@@ -586,6 +660,7 @@ fn the_encoder_refuses_what_the_spec_forbids() {
         V311,
         Violation::InvalidSubscriptionOptions,
     );
+    // [MQTT-3.8.3-2] (5.0), [MQTT-3.10.3-2] (both versions)
     refuse(&subscribe(&[]), V5, Violation::NoTopicFilters);
     refuse(
         &Packet::Unsubscribe(Unsubscribe {
@@ -605,7 +680,8 @@ fn the_encoder_refuses_what_the_spec_forbids() {
         V5,
         Violation::NoReasonCodes,
     );
-    // CONNECT: 3.1.1 password without user name; Will Topic rules.
+    // CONNECT: 3.1.1 password without user name [MQTT-3.1.2-22] (3.1.1); Will Topic rules; a
+    // Client Identifier with U+0000 [MQTT-3.1.3-4] (both versions).
     let connect = Connect {
         protocol: V311,
         clean_start: true,

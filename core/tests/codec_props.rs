@@ -249,6 +249,8 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
+    // [MQTT-6.0.0-2] (both versions): the decoder assumes nothing about where the transport
+    // splits the stream (a WebSocket frame, a read).
     fn any_split_of_a_stream_gives_the_same_packets(
         (version, specs) in strategies::version()
             .prop_flat_map(|v| (Just(v), vec(strategies::packet(v), 1..8))),

@@ -60,6 +60,14 @@ fn decode_only(
 
 #[test]
 fn connect() {
+    // What the client writes as CONNECT. 5.0: protocol name "MQTT" [MQTT-3.1.2-1], version 5
+    // [MQTT-3.1.2-2], the User Name and Password flags match the fields [MQTT-3.1.2-16],
+    // [MQTT-3.1.2-17], [MQTT-3.1.2-18], [MQTT-3.1.2-19], the payload order [MQTT-3.1.3-1] with
+    // the Client Identifier first [MQTT-3.1.3-3], and no properties as Property Length 0
+    // [MQTT-2.2.2-1]; without a Will, Will QoS and Will Retain are 0 [MQTT-3.1.2-11],
+    // [MQTT-3.1.2-13]. 3.1.1: flags and fields [MQTT-3.1.2-9], [MQTT-3.1.2-11],
+    // [MQTT-3.1.2-18], [MQTT-3.1.2-19], [MQTT-3.1.2-20], [MQTT-3.1.2-21], order [MQTT-3.1.3-1],
+    // Client Identifier first [MQTT-3.1.3-3].
     // 3.1.1 §3.1: protocol name "MQTT" (00 04 4D 51 54 54), level 4, flags User Name (0x80) |
     // Password (0x40) | Clean Session (0x02) = C2, Keep Alive 60 (00 3C); payload Client
     // Identifier "c1", User Name "u", Password "p". Remaining Length 10 + 10 = 20 (0x14).
@@ -222,6 +230,8 @@ fn connack() {
 
 #[test]
 fn publish() {
+    // The Topic Name first, as a UTF-8 string [MQTT-3.3.2-1] (both versions); the Remaining
+    // Length in its shortest form [MQTT-1.5.5-1] (5.0).
     // 3.1.1 §3.3: QoS 1 (0x02) | RETAIN (0x01) = 0x33; Topic Name "a/b", Packet Identifier 10,
     // payload "hi". Remaining Length 5 + 2 + 2 = 9.
     vector(
@@ -297,6 +307,7 @@ fn publish() {
 
 #[test]
 fn publish_acknowledgements() {
+    // PUBREL's flags are 0010 [MQTT-3.6.1-1] (both versions).
     // 3.1.1 §3.4–3.7: two bytes of Packet Identifier; PUBREL has flags 0010.
     let ack = |n| PubAck::new(id(n));
     vector(
@@ -390,6 +401,8 @@ fn publish_acknowledgements() {
 
 #[test]
 fn subscribe_and_unsubscribe() {
+    // SUBSCRIBE and UNSUBSCRIBE have the flags 0010 [MQTT-3.8.1-1], [MQTT-3.10.1-1] and their
+    // filters are UTF-8 strings one after the other [MQTT-3.10.3-1] (both versions).
     // 3.1.1 §3.8: flags 0010; Packet Identifier 1; "a/+" QoS 1, "b/#" QoS 2.
     // Remaining Length 2 + 6 + 6 = 14.
     let subs = [

@@ -79,6 +79,7 @@ fn publishes_at_every_qos_and_gets_acknowledgements() {
 
 #[test]
 fn subscribes_and_receives_at_every_qos_with_automatic_acks() {
+    // [MQTT-3.3.4-1], [MQTT-4.5.0-2] (both versions): every PUBLISH is answered as its QoS requires.
     for v in [ProtocolVersion::V311, ProtocolVersion::V5] {
         let mut h = connected(config(v));
         let subs = [Subscription::new("s/#", QoS::ExactlyOnce)];
@@ -109,6 +110,7 @@ fn subscribes_and_receives_at_every_qos_with_automatic_acks() {
 
 #[test]
 fn one_byte_at_a_time_changes_nothing() {
+    // [MQTT-6.0.0-2] (both versions): packets need not align with what the transport delivers (a WebSocket frame, a read).
     let mut h = ClientHarness::new(config(ProtocolVersion::V5));
     h.pair.chunk = 1;
     h.connect().unwrap();

@@ -35,6 +35,7 @@ fn publish(h: &mut ClientHarness, topic: &str, qos: QoS) -> Option<u16> {
 
 #[test]
 fn inflight_is_limited_by_the_server_receive_maximum_and_the_rest_wait_in_order() {
+    // [MQTT-3.3.4-7] (5.0): at most Receive Maximum QoS > 0 PUBLISHes unacknowledged.
     let mut h = ClientHarness::new(config(ProtocolVersion::V5));
     h.broker()
         .set_connack_properties(&[Property::ReceiveMaximum(2)])
@@ -74,6 +75,7 @@ fn inflight_is_limited_by_the_server_receive_maximum_and_the_rest_wait_in_order(
 
 #[test]
 fn packet_ids_in_use_are_never_reused() {
+    // [MQTT-2.2.1-3], [MQTT-4.3.2-1] (5.0): every new QoS > 0 PUBLISH, SUBSCRIBE and UNSUBSCRIBE gets a non-zero identifier not in use.
     let mut cfg = config(ProtocolVersion::V5);
     cfg.max_queued_messages = 70_000;
     cfg.max_queued_bytes = 10_000_000;
@@ -263,6 +265,7 @@ fn unsubscribe_forgets_the_filter_for_resubscription() {
 
 #[test]
 fn incoming_qos2_is_delivered_once_until_pubrel() {
+    // [MQTT-4.3.3-10] (5.0): until PUBREL a repeated PUBLISH gets PUBREC again and is not delivered twice.
     let mut h = connected(config(ProtocolVersion::V5));
     let p = Publish {
         dup: false,

@@ -37,6 +37,7 @@ fn lost_error(h: &ClientHarness) -> Option<Error> {
 
 #[test]
 fn peer_faults_map_to_disconnect_reasons() {
+    // [MQTT-3.14.2-1] (5.0): every DISCONNECT the client sends uses a DISCONNECT Reason Code.
     type Inject = fn(&mut ClientHarness);
     let cases: &[(&str, Inject, Error, DisconnectReason)] = &[
         (
@@ -149,6 +150,7 @@ fn receive_maximum_overflow() {
 
 #[test]
 fn faults_in_3_1_1_close_without_disconnect() {
+    // [MQTT-4.8.0-1] (3.1.1): a protocol violation closes the connection.
     let mut h = connected(config(ProtocolVersion::V311));
     h.pair.b.send(&Packet::PubAck(PubAck::new(id(9)))).unwrap();
     h.drive().unwrap();
@@ -162,6 +164,7 @@ fn faults_in_3_1_1_close_without_disconnect() {
 
 #[test]
 fn session_present_after_clean_start_is_a_violation() {
+    // [MQTT-3.2.2-4] (5.0): Session Present 1 without session state closes the connection.
     let mut h = ClientHarness::new(config(ProtocolVersion::V5));
     h.broker().session_present = Some(true);
     h.connect().unwrap();

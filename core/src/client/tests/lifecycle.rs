@@ -281,6 +281,7 @@ fn refusals_in_stop_on_end_the_reconnects() {
 
 #[test]
 fn keep_alive_pings_when_idle_and_detects_a_dead_link() {
+    // [MQTT-3.1.2-20] (5.0): idle with Keep Alive > 0, the client sends PINGREQ.
     let mut cfg = config(ProtocolVersion::V5);
     cfg.keep_alive = 10;
     let mut h = connected(cfg);
@@ -322,6 +323,7 @@ fn a_sender_that_never_hears_back_still_detects_the_dead_link() {
 
 #[test]
 fn no_ping_while_traffic_flows_and_none_with_keep_alive_off() {
+    // [MQTT-3.1.2-20] (5.0): PINGREQ only in the absence of other packets.
     let mut cfg = config(ProtocolVersion::V5);
     cfg.keep_alive = 10;
     let mut h = connected(cfg);
@@ -343,6 +345,7 @@ fn no_ping_while_traffic_flows_and_none_with_keep_alive_off() {
 
 #[test]
 fn server_keep_alive_replaces_ours() {
+    // [MQTT-3.1.2-21], [MQTT-3.2.2-21] (5.0): the Server Keep Alive replaces the client's.
     let mut cfg = config(ProtocolVersion::V5);
     cfg.keep_alive = 100;
     let mut h = ClientHarness::new(cfg);
@@ -457,6 +460,7 @@ fn invalid_config_is_refused_by_connect() {
 
 #[test]
 fn the_will_goes_into_connect_in_both_versions() {
+    // [MQTT-3.1.2-9] (both versions): with the Will Flag, the Will Topic and Payload (and in 5.0 the Will Properties) are in the payload.
     for v in [ProtocolVersion::V311, ProtocolVersion::V5] {
         let mut cfg = config(v);
         let props = [Property::WillDelayInterval(5)];
@@ -553,6 +557,7 @@ fn a_new_client_id_is_used_by_the_next_connect_only() {
 
 #[test]
 fn a_v5_reconnect_resumes_only_a_session_that_outlives_the_connection() {
+    // [MQTT-3.1.2-23] (5.0): the session state is kept after the connection closes when Session Expiry > 0.
     let clean_starts = |h: &ClientHarness| -> Vec<bool> {
         h.pair
             .b

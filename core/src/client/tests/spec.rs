@@ -511,4 +511,280 @@ fn reauthentication_data_is_held_to_the_servers_maximum_packet_size() {
     c.reauthenticate(&[7u8; 8]).unwrap();
     let auth = sent(&mut c, ProtocolVersion::V5);
     assert!(auth.len() <= 32 && auth.first() == Some(&0xF0), "{auth:?}");
+    // [MQTT-3.15.2-2], [MQTT-3.15.2-3]: the client's AUTH carries no Reason String and no User
+    // Property, so neither can push it over the limit.
+    match decode(&auth, ProtocolVersion::V5).unwrap().packet {
+        Packet::Auth(a) => {
+            assert_eq!(a.reason, AuthReason::ReAuthenticate);
+            assert_eq!(a.properties.reason_string(), None);
+            assert_eq!(a.properties.user_properties().count(), 0);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// In 3.1.1 a malformed packet closes the connection, without a DISCONNECT (3.1.1 has no way
+/// to say why): invalid fixed-header flags [MQTT-2.2.2-2], ill-formed UTF-8 [MQTT-1.5.3-1],
+/// U+0000 in a string [MQTT-1.5.3-2], QoS 3 [MQTT-3.3.1-4].
+#[test]
+fn malformed_input_closes_a_3_1_1_connection() {
+    let cases: [&[u8]; 4] = [
+        &[0x41, 0x02, 0x00, 0x01],
+        &[0x30, 0x04, 0x00, 0x02, b'a', 0xFF],
+        &[0x30, 0x04, 0x00, 0x02, b'a', 0x00],
+        &[0x36, 0x04, 0x00, 0x02, b'a', b'b'],
+    ];
+    for bytes in cases {
+        let mut h = connected(v(ProtocolVersion::V311));
+        h.pair.b.clear_received();
+        h.pair.b.send_raw(bytes);
+        h.drive().unwrap();
+        assert!(
+            matches!(lost_error(&h), Some(Error::Malformed { .. })),
+            "{bytes:02x?}: {:?}",
+            h.events
+        );
+        assert!(!h.pair.is_open(), "{bytes:02x?}: closed");
+        assert!(types(&h).is_empty(), "{bytes:02x?}: no DISCONNECT in 3.1.1");
+        assert!(messages(&h.events).is_empty());
+    }
+}
+
+/// The PUBLISH and PUBREL packets the broker received, with their identifier and DUP flag.
+fn sequence(h: &ClientHarness) -> Vec<(PacketType, u16, bool)> {
+    h.pair
+        .b
+        .received_packets()
+        .filter_map(|p| match p {
+            Packet::Publish(p) => Some((PacketType::Publish, p.packet_id?.get(), p.dup)),
+            Packet::PubRel(r) => Some((PacketType::PubRel, r.packet_id.get(), false)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// [MQTT-3.1.2-4] (5.0), [MQTT-3.1.2-6] (3.1.1): with Clean Start (Clean Session) 1 the client
+/// discards its session: a QoS 2 message it had received (PUBREC sent, no PUBREL yet) is
+/// forgotten, so the same Packet Identifier on the new connection is a new message.
+#[test]
+fn clean_start_discards_the_clients_session() {
+    for version in [ProtocolVersion::V311, ProtocolVersion::V5] {
+        let cfg = v(version);
+        assert!(cfg.clean_start, "the default");
+        let mut h = connected(cfg);
+        let p = qos_publish("t", 7, QoS::ExactlyOnce);
+        h.pair.b.send(&Packet::Publish(p)).unwrap();
+        h.drive().unwrap();
+        assert_eq!(h.pair.a.stats().incoming_unacked, 1, "{version}");
+        h.pair.close();
+        h.pair.b.clear_received();
+        h.advance(Duration::from_secs(2)).unwrap();
+        assert!(h.pair.a.is_connected(), "{version}");
+        match h.pair.b.received_packets().next() {
+            Some(Packet::Connect(c)) => assert!(c.clean_start, "{version}"),
+            other => panic!("{version}: {other:?}"),
+        }
+        assert_eq!(h.pair.a.stats().incoming_unacked, 0, "{version}: forgotten");
+        h.pair.b.send(&Packet::Publish(p)).unwrap();
+        h.drive().unwrap();
+        assert_eq!(
+            messages(&h.events).len(),
+            2,
+            "{version}: delivered again, as a new message"
+        );
+    }
+}
+
+/// The acknowledgements the client sends (5.0 and 3.1.1): each carries the Packet Identifier
+/// of what it answers ([MQTT-2.3.1-6] in 3.1.1, [MQTT-2.2.1-5] in 5.0), PUBREL has the flags
+/// 0010 ([MQTT-3.6.1-1] both versions), and in 5.0 each goes out in its shortest form:
+/// Reason Code 0x00 Success, which is in every acknowledgement's list ([MQTT-3.4.2-1],
+/// [MQTT-3.5.2-1], [MQTT-3.6.2-1], [MQTT-3.7.2-1]), and no Reason String or User Property, so
+/// none can push it over the server's Maximum Packet Size ([MQTT-3.4.2-2], [MQTT-3.4.2-3],
+/// [MQTT-3.5.2-2], [MQTT-3.5.2-3], [MQTT-3.6.2-2], [MQTT-3.6.2-3], [MQTT-3.7.2-2],
+/// [MQTT-3.7.2-3]). The client never sends a failing PUBREC, so [MQTT-4.3.3-9] never applies.
+#[test]
+fn acknowledgements_go_out_successful_and_without_properties() {
+    for version in [ProtocolVersion::V311, ProtocolVersion::V5] {
+        let mut h = ClientHarness::new(v(version));
+        if version == ProtocolVersion::V5 {
+            h.broker()
+                .set_connack_properties(&[Property::MaximumPacketSize(16)])
+                .unwrap();
+        }
+        h.connect().unwrap();
+        h.pair.b.auto_ack = false;
+        h.pair.b.clear_received();
+        // Incoming QoS 1 and QoS 2, and an outgoing QoS 2 answered with PUBREC.
+        h.pair
+            .b
+            .send(&Packet::Publish(qos_publish("a", 3, QoS::AtLeastOnce)))
+            .unwrap();
+        h.pair
+            .b
+            .send(&Packet::Publish(qos_publish("b", 4, QoS::ExactlyOnce)))
+            .unwrap();
+        h.drive().unwrap();
+        h.pair
+            .b
+            .send(&Packet::PubRel(crate::codec::PubRel::new(super::id(4))))
+            .unwrap();
+        let out = h
+            .client()
+            .publish("c", b"x", QoS::ExactlyOnce, false, Properties::empty())
+            .unwrap()
+            .unwrap();
+        h.drive().unwrap();
+        h.pair.b.send(&Packet::PubRec(PubRec::new(out))).unwrap();
+        h.drive().unwrap();
+        let [hi, lo] = out.get().to_be_bytes();
+        let acks: Vec<Vec<u8>> = h
+            .pair
+            .b
+            .received()
+            .iter()
+            .filter(|p| matches!(p.first(), Some(0x40 | 0x50 | 0x62 | 0x70)))
+            .cloned()
+            .collect();
+        assert_eq!(
+            acks,
+            vec![
+                vec![0x40, 0x02, 0x00, 0x03],
+                vec![0x50, 0x02, 0x00, 0x04],
+                vec![0x70, 0x02, 0x00, 0x04],
+                vec![0x62, 0x02, hi, lo],
+            ],
+            "{version}: PUBACK 3, PUBREC 4, PUBCOMP 4, PUBREL {out}, each in its shortest form"
+        );
+        assert!(h.pair.a.is_connected(), "{version}");
+    }
+}
+
+/// [MQTT-4.3.2-3] (QoS 1 unacknowledged until PUBACK), [MQTT-4.3.3-2] (QoS 2 PUBLISH goes out
+/// with DUP 0), [MQTT-4.3.3-3] (unacknowledged until PUBREC), [MQTT-4.3.3-5] (PUBREL
+/// unacknowledged until PUBCOMP), [MQTT-4.3.3-6] (no PUBLISH again once PUBREL was sent), all
+/// 5.0 ([MQTT-4.3.2-1] and [MQTT-4.3.3-1] in 3.1.1); in 3.1.1 the resends keep their Packet
+/// Identifiers [MQTT-2.3.1-3] and their original order [MQTT-4.6.0-1]. Checked across a reconnect that resumes the session, the one moment
+/// a client sends anything again.
+#[test]
+fn a_publish_stays_unacknowledged_until_its_acknowledgement() {
+    for version in [ProtocolVersion::V311, ProtocolVersion::V5] {
+        let mut cfg = v(version);
+        cfg.clean_start = false;
+        if version == ProtocolVersion::V5 {
+            cfg.session_expiry = 600;
+        }
+        let mut h = connected(cfg);
+        h.pair.b.auto_ack = false;
+        let send = |h: &mut ClientHarness, topic: &str, qos: QoS| {
+            h.client()
+                .publish(topic, b"x", qos, false, Properties::empty())
+                .unwrap()
+                .unwrap()
+                .get()
+        };
+        let a = send(&mut h, "a", QoS::AtLeastOnce);
+        let b = send(&mut h, "b", QoS::ExactlyOnce);
+        let c = send(&mut h, "c", QoS::ExactlyOnce);
+        h.drive().unwrap();
+        let first: Vec<(PacketType, u16, bool)> = sequence(&h);
+        assert_eq!(
+            first,
+            vec![
+                (PacketType::Publish, a, false),
+                (PacketType::Publish, b, false),
+                (PacketType::Publish, c, false),
+            ],
+            "{version}: first sent with DUP 0"
+        );
+        // Only `c` gets its PUBREC: the client moves it to PUBREL.
+        h.pair
+            .b
+            .send(&Packet::PubRec(PubRec::new(super::id(c))))
+            .unwrap();
+        h.drive().unwrap();
+        assert_eq!(
+            h.pair.a.stats().inflight,
+            3,
+            "{version}: none acknowledged yet"
+        );
+        h.pair.close();
+        h.pair.b.clear_received();
+        h.advance(Duration::from_secs(2)).unwrap();
+        assert!(h.pair.a.is_connected(), "{version}");
+        assert_eq!(
+            sequence(&h),
+            vec![
+                (PacketType::Publish, a, true),
+                (PacketType::Publish, b, true),
+                (PacketType::PubRel, c, false),
+            ],
+            "{version}: a and b again with DUP 1 and their ids, in order; c only as PUBREL"
+        );
+        // The acknowledgements end each exchange, and nothing is acknowledged early.
+        h.pair
+            .b
+            .send(&Packet::PubAck(PubAck::new(super::id(a))))
+            .unwrap();
+        h.pair
+            .b
+            .send(&Packet::PubComp(crate::codec::PubComp::new(super::id(c))))
+            .unwrap();
+        h.drive().unwrap();
+        assert_eq!(acked(&h.events), vec![a, c], "{version}");
+        assert_eq!(
+            h.pair.a.stats().inflight,
+            1,
+            "{version}: b waits for PUBREC"
+        );
+    }
+}
+
+/// [MQTT-4.3.3-13]: the receiver of a QoS 2 message goes on with the acknowledgements even
+/// when the message's expiry has passed meanwhile.
+#[test]
+fn an_incoming_qos2_exchange_completes_after_its_message_expired() {
+    let mut h = connected(v(ProtocolVersion::V5));
+    let expiry = [Property::MessageExpiryInterval(1)];
+    let mut p = qos_publish("t", 5, QoS::ExactlyOnce);
+    p.properties = Properties::new(&expiry);
+    h.pair.b.send(&Packet::Publish(p)).unwrap();
+    h.drive().unwrap();
+    h.advance(Duration::from_secs(10)).unwrap();
+    h.pair.b.clear_received();
+    h.pair
+        .b
+        .send(&Packet::PubRel(crate::codec::PubRel::new(super::id(5))))
+        .unwrap();
+    h.drive().unwrap();
+    assert_eq!(types(&h), vec![PacketType::PubComp]);
+    assert_eq!(messages(&h.events).len(), 1);
+    assert_eq!(h.pair.a.stats().incoming_unacked, 0);
+    assert!(h.pair.a.is_connected());
+}
+
+/// After its DISCONNECT the client is done with the connection: it sends nothing more
+/// ([MQTT-3.14.4-1] in 5.0, [MQTT-3.14.4-2] in 3.1.1), runs no timer and reports
+/// `Disconnected`, the driver's signal to close the transport ([MQTT-3.14.4-2] in 5.0,
+/// [MQTT-3.14.4-1] in 3.1.1: the core owns no socket; `bindings/tokio` closes it on that event).
+#[test]
+fn after_disconnect_the_client_is_done_with_the_connection() {
+    for version in [ProtocolVersion::V311, ProtocolVersion::V5] {
+        let mut cfg = v(version);
+        cfg.keep_alive = 5;
+        let mut h = connected(cfg);
+        h.pair.b.clear_received();
+        h.client().disconnect().unwrap();
+        h.drive().unwrap();
+        assert_eq!(types(&h), vec![PacketType::Disconnect], "{version}");
+        assert!(h.events.iter().any(|e| matches!(e, Event::Disconnected)));
+        assert_eq!(h.client().state(), State::Idle, "{version}");
+        assert_eq!(h.client().poll_timeout(), None, "{version}: no timer left");
+        h.advance(Duration::from_secs(60)).unwrap();
+        assert_eq!(
+            types(&h),
+            vec![PacketType::Disconnect],
+            "{version}: nothing after it"
+        );
+    }
 }

@@ -33,6 +33,7 @@ fn sent_publishes(h: &ClientHarness) -> Vec<(String, Option<u16>, bool)> {
 
 #[test]
 fn outgoing_topic_aliases_are_assigned_reused_and_bounded() {
+    // [MQTT-3.2.2-17] (5.0): no Topic Alias above the server's Topic Alias Maximum.
     let mut h = with_aliases(2);
     for t in [
         "dev/a/telemetry",
@@ -60,6 +61,7 @@ fn outgoing_topic_aliases_are_assigned_reused_and_bounded() {
 
 #[test]
 fn no_aliases_when_the_server_allows_none_or_in_3_1_1() {
+    // [MQTT-3.2.2-18] (5.0): no Topic Alias Maximum from the server, no Topic Alias.
     let mut h = with_aliases(0);
     h.client()
         .publish(
@@ -263,8 +265,12 @@ fn enhanced_authentication_and_reauthentication() {
     ));
     h.drive().unwrap();
     assert!(h.pair.a.is_connected());
+    // [MQTT-4.12.0-3]: the answer to the server's AUTH is AUTH 0x18; [MQTT-4.12.0-5]: it
+    // carries CONNECT's Authentication Method.
     match h.pair.b.received_packets().nth(1) {
         Some(Packet::Auth(a)) => {
+            assert_eq!(a.reason, crate::codec::AuthReason::ContinueAuthentication);
+            assert_eq!(a.properties.authentication_method(), Some("SCRAM-SHA-1"));
             assert_eq!(
                 a.properties.authentication_data(),
                 Some(&b"client-final"[..])
@@ -274,14 +280,26 @@ fn enhanced_authentication_and_reauthentication() {
     }
     h.client().reauthenticate(b"again").unwrap();
     h.drive().unwrap();
+    // [MQTT-4.12.1-1]: re-authentication is AUTH 0x19 with the same Authentication Method.
+    let reauth = h.pair.b.received_packets().find_map(|p| match p {
+        Packet::Auth(a) if a.reason == crate::codec::AuthReason::ReAuthenticate => Some(
+            a.properties
+                .authentication_method()
+                .map(alloc::string::String::from),
+        ),
+        _ => None,
+    });
+    assert_eq!(reauth, Some(Some("SCRAM-SHA-1".into())));
     assert!(
         h.events
             .iter()
             .any(|e| matches!(e, Event::Reauthenticated { .. }))
     );
-    // Without an auth method, re-authentication is refused and AUTH from the server is a fault.
+    // Without an auth method, re-authentication is refused and AUTH from the server is a fault:
+    // the client sends no AUTH [MQTT-4.12.0-7].
     let mut h = connected(config(ProtocolVersion::V5));
     assert!(h.client().reauthenticate(b"x").is_err());
+    assert!(h.client().auth_continue(b"x").is_err());
     h.pair
         .b
         .send(&Packet::Auth(crate::codec::Auth::new(
@@ -291,6 +309,7 @@ fn enhanced_authentication_and_reauthentication() {
     h.drive().unwrap();
     assert!(h.events.iter().any(|e| matches!(e, Event::ConnectionLost(l)
         if l.error == Error::Protocol(ProtocolError::UnexpectedPacket(PacketType::Auth)))));
+    assert!(!h.pair.b.received_types().contains(&PacketType::Auth));
 }
 
 #[test]
