@@ -15,6 +15,9 @@
 #   make bench-node  Node parsing vs mqtt-packet and QoS 1 publishing vs MQTT.js (release build)
 #   make wasm     the WebAssembly binding (web and Node builds, sizes) and the web page under target/wasm/site
 #   make wasm-test  wasm-bindgen-test under Node, the scenario files through the JS API, the page in headless Chromium
+#   make fuzz-smoke  every cargo-fuzz target for FUZZ_SMOKE_SECONDS (30) each, from the committed seeds
+#   make fuzz     every cargo-fuzz target for FUZZ_SECONDS (600) each; stats in target/fuzz-logs
+#   make fuzz-corpus  regenerate fuzz/corpus from the scenario files and vectors
 #   make ci       what .ci/run runs
 
 SHELL := /bin/bash
@@ -182,9 +185,52 @@ wasm-test: wasm $(CHROMIUM_STAMP)
 	IOTMQTT_WASM_PKG=$(abspath $(WASM_OUT)) IOTMQTT_BIN=$(abspath $(CARGO_TARGET_DIR))/debug/iotmqtt \
 	  node --test bindings/wasm/tests/js/
 
+# ---------------------------------------------------------------- fuzzing (fuzz/, nightly cargo-fuzz)
+# One fuzzer at a time (-jobs=1), each from a scratch copy of the committed seeds so the
+# repository stays clean; a crash fails the target and leaves its input under fuzz/artifacts.
+# No sanitizer: core forbids unsafe code, and what the targets look for are panics and broken
+# invariants, with debug assertions (overflow checks) on.
+FUZZ_TARGETS := decode round_trip client_session server_session iotda_topics iotda_payloads iotda_verifier
+FUZZ_SMOKE_SECONDS ?= 30
+FUZZ_SECONDS ?= 600
+FUZZ_WORK := $(CARGO_TARGET_DIR)/fuzz-corpus
+FUZZ_LOGS := $(CARGO_TARGET_DIR)/fuzz-logs
+FUZZ_FLAGS := -O -a -s none
+
+.PHONY: fuzz-tools
+fuzz-tools: rust
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@cargo +nightly fuzz --version >/dev/null 2>&1 || cargo +nightly install cargo-fuzz --locked
+
+# $(1): seconds per target.
+define fuzz_run
+	cd fuzz && cargo +nightly fuzz build $(FUZZ_FLAGS)
+	@mkdir -p $(FUZZ_LOGS)
+	@for t in $(FUZZ_TARGETS); do \
+	  rm -rf $(FUZZ_WORK)/$$t && mkdir -p $(FUZZ_WORK)/$$t && cp fuzz/corpus/$$t/* $(FUZZ_WORK)/$$t/; \
+	  echo "fuzz $$t for $(1) s"; \
+	  (cd fuzz && cargo +nightly fuzz run $(FUZZ_FLAGS) $$t $(FUZZ_WORK)/$$t -- \
+	    -max_total_time=$(1) -jobs=1 -workers=1 -print_final_stats=1) \
+	    > $(FUZZ_LOGS)/$$t.log 2>&1 || { tail -40 $(FUZZ_LOGS)/$$t.log; exit 1; }; \
+	  grep -E 'stat::(number_of_executed_units|average_exec_per_sec)' $(FUZZ_LOGS)/$$t.log | tr -s ' ' | sed "s/^/  $$t /"; \
+	done
+endef
+
+.PHONY: fuzz-smoke
+fuzz-smoke: fuzz-tools
+	$(call fuzz_run,$(FUZZ_SMOKE_SECONDS))
+
+.PHONY: fuzz
+fuzz: fuzz-tools
+	$(call fuzz_run,$(FUZZ_SECONDS))
+
+.PHONY: fuzz-corpus
+fuzz-corpus:
+	python3 fuzz/make_corpus.py
+
 # ---------------------------------------------------------------- the two commands
 .PHONY: test
-test: lint test-rust python-test c-test node-test kotlin swift wasm-test
+test: lint test-rust python-test c-test node-test kotlin swift wasm-test fuzz-smoke
 
 # Rust, at the version rust-toolchain.toml pins: rustup installs it when it is missing (Debian 13
 # packages rustup; older Debians have no Rust recent enough, so the message says where to get it).

@@ -46,6 +46,8 @@ extern crate std;
 pub mod client;
 mod codec;
 mod error;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 #[cfg(feature = "iotda")]
 pub mod iotda;
 pub mod server;

@@ -438,19 +438,23 @@ impl Decoder {
             Ok(v) => v,
             Err(varint::VarintError::Incomplete { value, bytes }) => {
                 // Even a cut-short length can already prove the packet too large.
-                let at_least = 1 + bytes as u64 + 1 + varint::min_value(value, bytes);
-                if bytes > 0 && at_least > u64::from(self.max_packet_size) {
-                    return Err(DecodeError::Invalid {
-                        offset: 1,
-                        violation: Violation::PacketTooLarge {
-                            size: at_least,
-                            max: self.max_packet_size,
-                        },
-                    });
+                if let Some(e) = self.too_large_so_far(value, bytes) {
+                    return Err(e);
                 }
                 return Err(DecodeError::Incomplete(Needed::AtLeast(1)));
             }
             Err(varint::VarintError::Malformed { at }) => {
+                // The continuation bytes before the malformed one may already prove the packet
+                // too large, as they do when the input stops there: the answer must not depend
+                // on how the bytes were split (found by the `decode` fuzz target).
+                let value = rest
+                    .iter()
+                    .take(at)
+                    .enumerate()
+                    .fold(0u32, |v, (i, b)| v | (u32::from(b & 0x7F) << (7 * i)));
+                if let Some(e) = self.too_large_so_far(value, at) {
+                    return Err(e);
+                }
                 return Err(DecodeError::Invalid {
                     offset: 1 + at,
                     violation: Violation::MalformedVarint,
@@ -473,6 +477,20 @@ impl Decoder {
             flags,
             remaining_len,
             header_len,
+        })
+    }
+
+    /// The error for a Remaining Length whose first `bytes` bytes (all with the continuation
+    /// bit) add up to `value`, when even the smallest length they can start proves the packet
+    /// over the limit.
+    fn too_large_so_far(&self, value: u32, bytes: usize) -> Option<DecodeError> {
+        let at_least = 1 + bytes as u64 + 1 + varint::min_value(value, bytes);
+        (bytes > 0 && at_least > u64::from(self.max_packet_size)).then_some(DecodeError::Invalid {
+            offset: 1,
+            violation: Violation::PacketTooLarge {
+                size: at_least,
+                max: self.max_packet_size,
+            },
         })
     }
 

@@ -1,0 +1,88 @@
+//! Every input that once made a fuzz target fail, replayed through the same target body
+//! (`iotmqtt::fuzzing`). The inputs live in `tests/fuzz-regressions/<target>/`, one file each,
+//! named after what went wrong; `fuzz/README.md` says how to add one.
+
+// A failing test panics: the test reads files with `expect` and slices its own constants.
+#![allow(clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::fs;
+use std::path::Path;
+
+/// A fuzz target's body.
+type Target = fn(&[u8]);
+
+/// The target bodies by directory name.
+const TARGETS: &[(&str, Target)] = &[
+    ("decode", iotmqtt::fuzzing::decode),
+    ("round_trip", iotmqtt::fuzzing::round_trip),
+    ("client_session", iotmqtt::fuzzing::client_session),
+    ("server_session", iotmqtt::fuzzing::server_session),
+    ("iotda_topics", iotmqtt::fuzzing::iotda_topics),
+    ("iotda_payloads", iotmqtt::fuzzing::iotda_payloads),
+    ("iotda_verifier", iotmqtt::fuzzing::iotda_verifier),
+];
+
+#[test]
+fn every_recorded_crasher_passes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions");
+    let mut replayed = 0;
+    for entry in fs::read_dir(&root).expect("tests/fuzz-regressions exists") {
+        let dir = entry.expect("readable entry").path();
+        let name = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        let Some((_, target)) = TARGETS.iter().find(|(t, _)| *t == name) else {
+            panic!("tests/fuzz-regressions/{name} is not a fuzz target");
+        };
+        let mut files: Vec<_> = fs::read_dir(&dir)
+            .expect("readable target directory")
+            .map(|e| e.expect("readable entry").path())
+            .collect();
+        files.sort();
+        for file in files {
+            let bytes = fs::read(&file).expect("readable input");
+            println!("replaying {}", file.display());
+            target(&bytes);
+            replayed += 1;
+        }
+    }
+    assert!(
+        replayed > 0,
+        "no regression inputs found under {}",
+        root.display()
+    );
+}
+
+/// The decoder's first finding, spelled out: a Remaining Length whose continuation bytes
+/// already prove the packet over the limit is reported as too large whether or not the
+/// malformed fifth byte has arrived, so the answer does not depend on how the bytes were split.
+#[test]
+fn a_too_large_prefix_wins_over_a_malformed_length() {
+    use iotmqtt::{DecodeError, Decoder, ProtocolVersion, Violation};
+    let decoder = Decoder::new(ProtocolVersion::V311).with_max_packet_size(128);
+    let whole = [0x31, 0x9c, 0x9c, 0x9c, 0x9c];
+    for end in 2..=whole.len() {
+        let got = decoder.decode(&whole[..end]);
+        assert!(
+            matches!(
+                got,
+                Err(DecodeError::Invalid {
+                    offset: 1,
+                    violation: Violation::PacketTooLarge { max: 128, .. }
+                })
+            ),
+            "{end} bytes: {got:?}"
+        );
+    }
+    // Without a limit the same bytes are a malformed length, reported at the fifth byte.
+    let unlimited = Decoder::new(ProtocolVersion::V311);
+    assert_eq!(
+        unlimited.decode(&whole).map(|d| d.len),
+        Err(DecodeError::Invalid {
+            offset: 4,
+            violation: Violation::MalformedVarint
+        })
+    );
+}

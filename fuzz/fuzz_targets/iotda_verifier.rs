@@ -1,0 +1,4 @@
+//! `iotda_verifier`: see `iotmqtt::fuzzing::iotda_verifier` for the invariants it checks.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| iotmqtt::fuzzing::iotda_verifier(data));

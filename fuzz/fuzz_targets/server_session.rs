@@ -1,0 +1,4 @@
+//! `server_session`: see `iotmqtt::fuzzing::server_session` for the invariants it checks.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| iotmqtt::fuzzing::server_session(data));
