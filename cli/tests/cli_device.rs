@@ -1,6 +1,7 @@
 //! `iotmqtt device` and `iotmqtt demo`, the real binary against the real emulator process:
 //! one device that connects, reports, answers a command sent through the HTTP API and
-//! reconnects after the emulator restarts; a refused login; usage errors; a fleet of 1,000
+//! reconnects after the emulator restarts, the same over TLS (and a CA that does not fit); a
+//! refused login; usage errors (the emulator's TLS flags too); a fleet of 1,000
 //! devices that all connect and report (checked through the HTTP API's device list); and the
 //! demo, whose transcript must show every step.
 
@@ -19,6 +20,7 @@ use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::pki::Pki;
 use common::{EmulatorProcess, TempDir, WAIT, bin, example_registry, http, run, stderr, utc_now};
 use iotmqtt::iotda::{DeviceAuth, DeviceId, DeviceSecret};
 use serde_json::json;
@@ -180,6 +182,212 @@ fn a_device_reports_answers_a_command_and_reconnects_after_the_emulator_restarts
     // Never the secret, never the password.
     assert!(!out.contains(SECRET), "{out}");
     assert!(!out.contains(&password_now()), "{out}");
+}
+
+/// The emulator process with an MQTTS listener whose certificate `pki` signed (files in `dir`).
+fn tls_emulator(name: &str, dir: &TempDir) -> EmulatorProcess {
+    let (cert, key) = (dir.0.join("server.pem"), dir.0.join("server.key"));
+    EmulatorProcess::start_with(
+        name,
+        &example_registry(),
+        &[
+            "--port",
+            "0",
+            "--tls-port",
+            "0",
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    )
+}
+
+#[test]
+fn a_device_over_tls_logs_in_reports_and_answers_a_command() {
+    let dir = TempDir::new("device-tls");
+    Pki::new("emulator test CA", &["127.0.0.1", "localhost"]).write(&dir.0);
+    let emu = tls_emulator("device-tls-emu", &dir);
+    let port = emu.mqtts.expect("an MQTTS port").to_string();
+    let ca = dir.0.join("ca.pem");
+    let mut device = Running::start(&[
+        "device",
+        "--port",
+        &port,
+        "--ca",
+        ca.to_str().unwrap(),
+        "--device-id",
+        DEVICE,
+        "--secret",
+        SECRET,
+        "--interval",
+        "0.3",
+    ]);
+    device.wait_out("connected (session present: no)", 1);
+    // The platform sees the login over TLS and the reports.
+    let start = Instant::now();
+    loop {
+        let (_, list) = http(emu.http, "GET", "/devices", None);
+        let me = devices(&list)
+            .into_iter()
+            .find(|d| d["device_id"] == DEVICE)
+            .unwrap();
+        if me["online"] == true && me["reports"].as_u64().unwrap() > 0 {
+            assert_eq!(me["connection"]["transport"], "tls", "{me}");
+            break;
+        }
+        assert!(start.elapsed() < WAIT, "{me}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (status, properties) = http(
+        emu.http,
+        "GET",
+        &format!("/devices/{DEVICE}/properties"),
+        None,
+    );
+    assert_eq!(status, 200, "{properties}");
+    assert_eq!(properties["services"][0]["service_id"], "Sensor");
+    let (status, answer) = http(
+        emu.http,
+        "POST",
+        &format!("/devices/{DEVICE}/commands"),
+        Some(json!({ "service_id": "Light", "command_name": "blink", "paras": { "n": 3 } })),
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["response"]["paras"]["received"]["n"], 3);
+    device.wait_out("Light.blink {\"n\":3} -> answered", 1);
+    assert_eq!(device.terminate(), Some(0), "{:?}", device.err());
+    let out = device.out().join("\n");
+    assert!(
+        out.contains(&format!("connecting to mqtts://127.0.0.1:{port}")),
+        "{out}"
+    );
+    assert!(!out.contains(SECRET), "{out}");
+    assert!(!out.contains(&password_now()), "{out}");
+}
+
+#[test]
+fn a_device_that_trusts_another_ca_is_refused_with_a_tls_error() {
+    let dir = TempDir::new("device-tls-wrong-ca");
+    Pki::new("emulator test CA", &["127.0.0.1"]).write(&dir.0);
+    let emu = tls_emulator("device-tls-wrong-ca-emu", &dir);
+    let other = dir.0.join("other-ca.pem");
+    std::fs::write(&other, Pki::new("another CA", &["127.0.0.1"]).ca).unwrap();
+    let out = run(
+        &[
+            "device",
+            "--port",
+            &emu.mqtts.unwrap().to_string(),
+            "--ca",
+            other.to_str().unwrap(),
+            "--device-id",
+            DEVICE,
+            "--secret",
+            SECRET,
+            "--duration",
+            "1.5",
+        ],
+        "",
+    );
+    let text = common::stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(!text.contains("connected (session"), "{text}");
+    let refusal = text
+        .lines()
+        .find(|l| l.contains("TLS"))
+        .unwrap_or_else(|| panic!("no TLS error line:\n{text}"));
+    assert!(refusal.contains("UnknownIssuer"), "{refusal}");
+    emu.wait_log("TLS handshake failed");
+}
+
+#[test]
+fn emulator_tls_flags_and_files_are_checked() {
+    let dir = TempDir::new("emulator-tls-files");
+    let pki = Pki::new("emulator test CA", &["127.0.0.1"]);
+    pki.write(&dir.0);
+    let path = |name: &str| dir.0.join(name).to_str().unwrap().to_owned();
+    std::fs::write(dir.0.join("junk.pem"), "not a certificate").unwrap();
+    for (args, code, needle) in [
+        (vec!["--tls-port", "0"], 2, "--tls-cert"),
+        (
+            vec!["--tls-cert", &path("server.pem"), "--tls-port", "0"],
+            2,
+            "--tls-key",
+        ),
+        (
+            vec![
+                "--tls-cert",
+                &path("server.pem"),
+                "--tls-key",
+                &path("server.key"),
+            ],
+            2,
+            "--tls-port",
+        ),
+        (
+            vec![
+                "--tls-port",
+                "0",
+                "--tls-cert",
+                &path("missing.pem"),
+                "--tls-key",
+                &path("server.key"),
+            ],
+            1,
+            "missing.pem",
+        ),
+        (
+            vec![
+                "--tls-port",
+                "0",
+                "--tls-cert",
+                &path("junk.pem"),
+                "--tls-key",
+                &path("server.key"),
+            ],
+            3,
+            "no certificate in",
+        ),
+        (
+            vec![
+                "--tls-port",
+                "0",
+                "--tls-cert",
+                &path("server.pem"),
+                "--tls-key",
+                &path("junk.pem"),
+            ],
+            3,
+            "no private key in",
+        ),
+    ] {
+        let mut all = vec!["emulator", "--port", "0", "--http", "0"];
+        all.extend(args.iter().copied());
+        let out = run(&all, "");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+    // The key never shows up in an error.
+    let out = run(
+        &[
+            "emulator",
+            "--port",
+            "0",
+            "--http",
+            "0",
+            "--tls-port",
+            "0",
+            "--tls-cert",
+            &path("server.key"),
+            "--tls-key",
+            &path("server.key"),
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert!(!stderr(&out).contains("PRIVATE KEY"), "{}", stderr(&out));
 }
 
 #[test]

@@ -19,8 +19,13 @@ fn startup_prints_the_ports_and_serves_the_api() {
     let first: serde_json::Value = serde_json::from_str(&emu.first_line).unwrap();
     let mut keys: Vec<&String> = first.as_object().unwrap().keys().collect();
     keys.sort();
-    assert_eq!(keys, ["http", "mqtt", "ws"]);
+    assert_eq!(keys, ["http", "mqtt", "mqtts", "ws", "wss"]);
     assert!(emu.mqtt > 0 && emu.http > 0 && emu.ws.is_some());
+    assert_eq!(
+        (emu.mqtts, emu.wss),
+        (None, None),
+        "TLS is off without --tls-port"
+    );
 
     let (status, body) = http(emu.http, "GET", "/devices", None);
     assert_eq!(status, 200);

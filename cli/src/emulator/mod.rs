@@ -2,19 +2,21 @@
 //! for the operator and a live log.
 //!
 //! Start it in-process with [`Emulator::start`] (inside a tokio runtime), or as
-//! `iotmqtt emulator --port 0 --http 0 [--ws-port 0] [--registry FILE]`, which prints the
-//! ports it bound as its first stdout line, one JSON object:
+//! `iotmqtt emulator --port 0 --http 0 [--ws-port 0] [--tls-port 0 --tls-cert FILE --tls-key
+//! FILE [--wss-port 0]] [--registry FILE]`, which prints the ports it bound as its first stdout
+//! line, one JSON object:
 //!
 //! ```text
-//! {"mqtt":41883,"http":48080,"ws":48083}
+//! {"mqtt":41883,"http":48080,"ws":48083,"mqtts":null,"wss":null}
 //! ```
 //!
-//! (`ws` is `null` without `--ws-port`). The live log goes to stderr, one line per event.
+//! (`ws`, `mqtts` and `wss` are `null` when off). The live log goes to stderr, one line per
+//! event.
 //!
 //! # What it does, as IoTDA does (IOTDA.md)
 //!
-//! * MQTT 3.1.1 and 5.0 on TCP, and over WebSocket (binary frames, subprotocol `mqtt`),
-//!   each connection a [`iotmqtt::server::ServerSession`] with IoTDA's policy
+//! * MQTT 3.1.1 and 5.0 on TCP, and over WebSocket (binary frames, subprotocol `mqtt`), and
+//!   both over TLS with a given server certificate ([`TlsIdentity`]), each connection a [`iotmqtt::server::ServerSession`] with IoTDA's policy
 //!   ([`iotmqtt::server::ServerConfig::iotda`]): QoS 2 publishes, Wills and retained messages
 //!   are refused, keep-alive outside 30–1200 s gets CONNACK 2 (0x85), packets over 1 MB are
 //!   refused, at most 50 subscriptions (SUBACK 0x80 / 0x97 beyond). Sessions end with their
@@ -68,6 +70,7 @@ mod hub;
 mod log;
 mod platform;
 mod registry;
+mod tls;
 mod transport;
 
 use std::io;
@@ -80,9 +83,11 @@ use serde::Serialize;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
 
 pub use self::log::Log;
 pub use self::registry::{DeviceRecord, Registry, RegistryError};
+pub use self::tls::TlsIdentity;
 
 use self::hub::{Hub, Settings};
 use self::transport::{Transport, accept_ws};
@@ -98,6 +103,13 @@ pub struct EmulatorConfig {
     pub http_port: u16,
     /// MQTT over WebSocket, if wanted (0 = any free port).
     pub ws_port: Option<u16>,
+    /// MQTT over TLS, if wanted (0 = any free port); needs [`EmulatorConfig::tls`].
+    pub tls_port: Option<u16>,
+    /// MQTT over WebSocket over TLS, if wanted (0 = any free port); needs
+    /// [`EmulatorConfig::tls`].
+    pub wss_port: Option<u16>,
+    /// The server certificate of the TLS listeners.
+    pub tls: Option<TlsIdentity>,
     /// The devices.
     pub registry: Registry,
     /// Write the live log to stderr (it also goes to [`EmulatorHandle::subscribe_log`]).
@@ -115,6 +127,9 @@ impl Default for EmulatorConfig {
             mqtt_port: 0,
             http_port: 0,
             ws_port: None,
+            tls_port: None,
+            wss_port: None,
+            tls: None,
             registry: Registry::default(),
             log_to_stderr: false,
             message_log_len: 200,
@@ -133,6 +148,10 @@ pub struct Ports {
     pub http: u16,
     /// MQTT over WebSocket, if enabled.
     pub ws: Option<u16>,
+    /// MQTT over TLS, if enabled.
+    pub mqtts: Option<u16>,
+    /// MQTT over WebSocket over TLS, if enabled.
+    pub wss: Option<u16>,
 }
 
 /// The emulator.
@@ -151,8 +170,8 @@ pub struct EmulatorHandle {
 
 /// How long connections get to close at shutdown.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
-/// How long a WebSocket client has for its handshake.
-const WS_HANDSHAKE: Duration = Duration::from_secs(10);
+/// How long a client has for its TLS and WebSocket handshakes.
+const HANDSHAKE: Duration = Duration::from_secs(10);
 
 async fn bind(ip: IpAddr, port: u16, what: &str) -> io::Result<TcpListener> {
     TcpListener::bind(SocketAddr::new(ip, port))
@@ -165,11 +184,24 @@ async fn bind(ip: IpAddr, port: u16, what: &str) -> io::Result<TcpListener> {
         })
 }
 
-#[derive(Debug, Clone, Copy)]
+async fn bind_optional(
+    ip: IpAddr,
+    port: Option<u16>,
+    what: &str,
+) -> io::Result<Option<TcpListener>> {
+    match port {
+        Some(p) => bind(ip, p, what).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+#[derive(Clone)]
 enum Service {
     Mqtt,
     Ws,
     Http,
+    Mqtts(TlsAcceptor),
+    Wss(TlsAcceptor),
 }
 
 async fn accept_loop(
@@ -195,6 +227,7 @@ async fn accept_loop(
         let _ = stream.set_nodelay(true);
         let hub = Arc::clone(&hub);
         let stop = stop.clone();
+        let service = service.clone();
         tasks.spawn(async move { serve_one(hub, stream, peer, service, stop).await });
     }
     let graceful = async { while tasks.join_next().await.is_some() {} };
@@ -217,16 +250,47 @@ async fn serve_one(
         Service::Mqtt => {
             connection::serve(hub, Transport::Tcp(stream), peer.to_string(), stop).await;
         }
-        Service::Ws => match tokio::time::timeout(WS_HANDSHAKE, accept_ws(stream)).await {
-            Ok(Ok(ws)) => connection::serve(hub, ws, peer.to_string(), stop).await,
-            Ok(Err(e)) => hub
-                .log
-                .line(format!("{peer}: WebSocket handshake failed: {e}")),
-            Err(_) => hub
-                .log
-                .line(format!("{peer}: WebSocket handshake timed out")),
-        },
+        Service::Ws => {
+            if let Some(ws) = handshake(&hub, peer, "WebSocket", accept_ws(stream)).await {
+                let ws = Transport::Ws(Box::new(ws));
+                connection::serve(hub, ws, peer.to_string(), stop).await;
+            }
+        }
+        Service::Mqtts(tls) => {
+            if let Some(s) = handshake(&hub, peer, "TLS", tls.accept(stream)).await {
+                let tls = Transport::Tls(Box::new(s));
+                connection::serve(hub, tls, peer.to_string(), stop).await;
+            }
+        }
+        Service::Wss(tls) => {
+            let both = async move { accept_ws(tls.accept(stream).await?).await };
+            if let Some(ws) = handshake(&hub, peer, "TLS or WebSocket", both).await {
+                let wss = Transport::Wss(Box::new(ws));
+                connection::serve(hub, wss, peer.to_string(), stop).await;
+            }
+        }
         Service::Http => http::serve(hub, stream).await,
+    }
+}
+
+/// Runs a handshake with a time limit; a failure is one log line.
+async fn handshake<T>(
+    hub: &Hub,
+    peer: SocketAddr,
+    what: &str,
+    steps: impl Future<Output = io::Result<T>>,
+) -> Option<T> {
+    match tokio::time::timeout(HANDSHAKE, steps).await {
+        Ok(Ok(done)) => Some(done),
+        Ok(Err(e)) => {
+            hub.log
+                .line(format!("{peer}: {what} handshake failed: {e}"));
+            None
+        }
+        Err(_) => {
+            hub.log.line(format!("{peer}: {what} handshake timed out"));
+            None
+        }
     }
 }
 
@@ -234,21 +298,33 @@ impl Emulator {
     /// Binds the ports and starts serving; call it inside a tokio runtime.
     ///
     /// # Errors
-    /// A port that cannot be bound (the message names it).
+    /// A port that cannot be bound (the message names it); a TLS port without
+    /// [`EmulatorConfig::tls`] (`InvalidInput`).
     pub async fn start(config: EmulatorConfig) -> io::Result<EmulatorHandle> {
+        let acceptor = match (&config.tls, config.tls_port.or(config.wss_port)) {
+            (Some(identity), _) => Some(identity.acceptor()),
+            (None, None) => None,
+            (None, Some(_)) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "a TLS port needs a server certificate and key",
+                ));
+            }
+        };
         let mqtt = bind(config.bind, config.mqtt_port, "MQTT").await?;
         let http = bind(config.bind, config.http_port, "HTTP").await?;
-        let ws = match config.ws_port {
-            Some(p) => Some(bind(config.bind, p, "MQTT over WebSocket").await?),
-            None => None,
+        let ws = bind_optional(config.bind, config.ws_port, "MQTT over WebSocket").await?;
+        let mqtts = bind_optional(config.bind, config.tls_port, "MQTT over TLS").await?;
+        let wss = bind_optional(config.bind, config.wss_port, "MQTT over wss").await?;
+        let port_of = |l: &Option<TcpListener>| -> io::Result<Option<u16>> {
+            l.as_ref().map(|l| Ok(l.local_addr()?.port())).transpose()
         };
         let ports = Ports {
             mqtt: mqtt.local_addr()?.port(),
             http: http.local_addr()?.port(),
-            ws: match &ws {
-                Some(l) => Some(l.local_addr()?.port()),
-                None => None,
-            },
+            ws: port_of(&ws)?,
+            mqtts: port_of(&mqtts)?,
+            wss: port_of(&wss)?,
         };
         let log = Log::new(config.log_to_stderr);
         let settings = Settings {
@@ -272,14 +348,29 @@ impl Emulator {
             Service::Http,
             stopped.clone(),
         ));
-        if let Some(ws) = ws {
-            listeners.spawn(accept_loop(Arc::clone(&hub), ws, Service::Ws, stopped));
+        let optional_services = [
+            (ws, Some(Service::Ws)),
+            (mqtts, acceptor.clone().map(Service::Mqtts)),
+            (wss, acceptor.map(Service::Wss)),
+        ];
+        for (listener, service) in optional_services {
+            if let (Some(listener), Some(service)) = (listener, service) {
+                let hub = Arc::clone(&hub);
+                listeners.spawn(accept_loop(hub, listener, service, stopped.clone()));
+            }
         }
-        let ws_text = ports.ws.map_or_else(String::new, |p| {
-            format!(", MQTT over WebSocket {}:{p}", config.bind)
-        });
+        let mut extra = String::new();
+        for (port, what) in [
+            (ports.ws, "MQTT over WebSocket"),
+            (ports.mqtts, "MQTTS"),
+            (ports.wss, "MQTT over wss"),
+        ] {
+            if let Some(p) = port {
+                extra.push_str(&format!(", {what} {}:{p}", config.bind));
+            }
+        }
         log.line(format!(
-            "emulator up: MQTT {}:{}, HTTP {}:{}{ws_text}; {devices} device(s) registered",
+            "emulator up: MQTT {}:{}, HTTP {}:{}{extra}; {devices} device(s) registered",
             config.bind, ports.mqtt, config.bind, ports.http
         ));
         Ok(EmulatorHandle {

@@ -12,6 +12,8 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+pub(crate) mod pki;
+
 /// The `iotmqtt` binary cargo built for these tests.
 pub(crate) fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_iotmqtt"))
@@ -92,6 +94,8 @@ pub(crate) struct EmulatorProcess {
     pub(crate) mqtt: u16,
     pub(crate) http: u16,
     pub(crate) ws: Option<u16>,
+    pub(crate) mqtts: Option<u16>,
+    pub(crate) wss: Option<u16>,
     pub(crate) first_line: String,
     pub(crate) log: PathBuf,
     _dir: TempDir,
@@ -129,6 +133,8 @@ impl EmulatorProcess {
             mqtt: u16::try_from(ports["mqtt"].as_u64().unwrap()).unwrap(),
             http: u16::try_from(ports["http"].as_u64().unwrap()).unwrap(),
             ws: ports["ws"].as_u64().map(|p| u16::try_from(p).unwrap()),
+            mqtts: ports["mqtts"].as_u64().map(|p| u16::try_from(p).unwrap()),
+            wss: ports["wss"].as_u64().map(|p| u16::try_from(p).unwrap()),
             first_line: line.trim().to_owned(),
             log,
             _dir: dir,
