@@ -68,6 +68,8 @@ lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 # The core as a client-only firmware build takes it (BENCHMARKS.md, issue 7), so it can't rot.
 	$(CARGO) clippy -p iotmqtt --all-targets --no-default-features -- -D warnings
+	$(CARGO) clippy -p iotmqtt --all-targets --no-default-features --features topic-alias -- -D warnings
+	$(CARGO) clippy -p iotmqtt --all-targets --no-default-features --features enhanced-auth -- -D warnings
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps -q
 
 # ---------------------------------------------------------------- python

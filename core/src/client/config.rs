@@ -262,7 +262,41 @@ pub struct ClientConfig {
     pub connect_properties: OwnedProperties,
 }
 
+/// Whether this build has MQTT 5 topic aliases (the `topic-alias` feature).
+const TOPIC_ALIASES: bool = cfg!(feature = "topic-alias");
+/// Whether this build has MQTT 5 enhanced authentication (the `enhanced-auth` feature).
+const ENHANCED_AUTH: bool = cfg!(feature = "enhanced-auth");
+
 impl ClientConfig {
+    /// The Topic Alias Maximum in effect: 0 without the `topic-alias` feature (a constant, so
+    /// the alias code is left out of such a build).
+    pub(crate) fn alias_maximum(&self) -> u16 {
+        if TOPIC_ALIASES {
+            self.topic_alias_maximum
+        } else {
+            0
+        }
+    }
+
+    /// The most outgoing topic aliases in effect: 0 without the `topic-alias` feature.
+    pub(crate) fn outgoing_aliases(&self) -> u16 {
+        if TOPIC_ALIASES {
+            self.outgoing_topic_aliases
+        } else {
+            0
+        }
+    }
+
+    /// The Authentication Method in effect: none without the `enhanced-auth` feature (so
+    /// an AUTH from the server is always unexpected and its handling is left out).
+    pub(crate) fn auth_method(&self) -> Option<&str> {
+        if ENHANCED_AUTH {
+            self.auth_method.as_deref()
+        } else {
+            None
+        }
+    }
+
     /// Defaults for `client_id`: MQTT 5.0, keep-alive 60 s, clean start, no session expiry,
     /// receive maximum 64, maximum packet size 1 MiB + 1 KiB, 16 topic aliases each way,
     /// CONNACK timeout 10 s, reconnect on (1 s to 60 s), 1,000 messages / 1 MiB queued,
@@ -280,8 +314,8 @@ impl ClientConfig {
             will: None,
             receive_maximum: 64,
             maximum_packet_size: 1024 * 1024 + 1024,
-            topic_alias_maximum: 16,
-            outgoing_topic_aliases: 16,
+            topic_alias_maximum: if TOPIC_ALIASES { 16 } else { 0 },
+            outgoing_topic_aliases: if TOPIC_ALIASES { 16 } else { 0 },
             connack_timeout: Duration::from_secs(10),
             reconnect: ReconnectPolicy::default(),
             max_queued_messages: 1000,
@@ -321,6 +355,11 @@ impl ClientConfig {
         }
         if self.topic_alias_maximum > 1024 {
             return bad("topic_alias_maximum: 0 to 1,024");
+        }
+        if !TOPIC_ALIASES && (self.topic_alias_maximum > 0 || self.outgoing_topic_aliases > 0) {
+            return bad(
+                "topic_alias_maximum and outgoing_topic_aliases: 0 without the topic-alias feature",
+            );
         }
         if self.max_inflight == 0 {
             return bad("max_inflight: 1 to 65,535");
@@ -385,6 +424,9 @@ impl ClientConfig {
         }
         if !v5 && (self.auth_method.is_some() || !self.connect_properties.is_empty()) {
             return bad("auth_method and connect_properties: MQTT 5.0 only");
+        }
+        if !ENHANCED_AUTH && self.auth_method.is_some() {
+            return bad("auth_method: needs the enhanced-auth feature");
         }
         if self.auth_data.is_some() && self.auth_method.is_none() {
             return bad("auth_data: needs auth_method");

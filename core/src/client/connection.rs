@@ -193,14 +193,15 @@ fn encode_connect(
         if config.maximum_packet_size < MAX_PACKET_SIZE {
             props.push(Property::MaximumPacketSize(config.maximum_packet_size));
         }
-        if config.topic_alias_maximum > 0 {
-            props.push(Property::TopicAliasMaximum(config.topic_alias_maximum));
+        let alias_maximum = config.alias_maximum();
+        if alias_maximum > 0 {
+            props.push(Property::TopicAliasMaximum(alias_maximum));
         }
-        if let Some(m) = &config.auth_method {
+        if let Some(m) = config.auth_method() {
             props.push(Property::AuthenticationMethod(m));
-        }
-        if let Some(d) = &config.auth_data {
-            props.push(Property::AuthenticationData(d));
+            if let Some(d) = &config.auth_data {
+                props.push(Property::AuthenticationData(d));
+            }
         }
         props.extend(config.connect_properties.as_properties().iter());
     }

@@ -675,7 +675,7 @@ impl Client {
     pub fn reauthenticate(&mut self, data: &[u8]) -> Result<()> {
         if self.state != State::Connected
             || self.config.protocol != ProtocolVersion::V5
-            || self.config.auth_method.is_none()
+            || self.config.auth_method().is_none()
         {
             return Err(UsageError::InvalidState(
                 "reauthenticate: needs a 5.0 connection with an auth_method",
@@ -751,7 +751,7 @@ impl Client {
                 UsageError::InvalidArgument("authentication data over 65,535 bytes").into(),
             );
         }
-        let method = self.config.auth_method.as_deref().unwrap_or("");
+        let method = self.config.auth_method().unwrap_or("");
         let items = [
             crate::codec::Property::AuthenticationMethod(method),
             crate::codec::Property::AuthenticationData(data),

@@ -130,12 +130,12 @@ impl Client {
 
     fn on_auth(&mut self, a: &Auth<'_>) -> Result<()> {
         let unexpected = || Error::from(ProtocolError::UnexpectedPacket(PacketType::Auth));
-        let Some(method) = &self.config.auth_method else {
+        let Some(method) = self.config.auth_method() else {
             return Err(unexpected());
         };
         if a.properties
             .authentication_method()
-            .is_some_and(|m| m != method.as_str())
+            .is_some_and(|m| m != method)
         {
             return Err(unexpected());
         }
@@ -152,7 +152,7 @@ impl Client {
             _ => return Err(unexpected()),
         }
         self.conn.auth_challenged = true;
-        let method = String::from(method.as_str());
+        let method = String::from(method);
         let data = a.properties.authentication_data().map(<[u8]>::to_vec);
         self.push_event(Event::AuthChallenge {
             method,
@@ -167,7 +167,7 @@ impl Client {
             return Ok(String::from(p.topic));
         };
         let invalid = || Error::from(ProtocolError::TopicAliasInvalid);
-        if alias > self.config.topic_alias_maximum {
+        if alias > self.config.alias_maximum() {
             return Err(invalid());
         }
         let idx = usize::from(alias).saturating_sub(1);

@@ -244,7 +244,7 @@ impl Client {
         let alias_limit = if v == ProtocolVersion::V5 {
             usize::from(
                 self.config
-                    .outgoing_topic_aliases
+                    .outgoing_aliases()
                     .min(self.conn.server_alias_max),
             )
         } else {

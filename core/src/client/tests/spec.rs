@@ -7,12 +7,16 @@ use alloc::vec;
 use core::time::Duration;
 
 use super::*;
+#[cfg(feature = "enhanced-auth")]
 use crate::client::{Client, State};
+#[cfg(feature = "enhanced-auth")]
+use crate::codec::{Auth, AuthReason};
 use crate::codec::{
-    Auth, AuthReason, DisconnectReason, Packet, PacketType, Property, PubAck, PubRec, Publish, QoS,
-    Subscription, decode,
+    DisconnectReason, Packet, PacketType, Property, PubAck, PubRec, Publish, QoS, Subscription,
+    decode,
 };
 use crate::error::{Error, ProtocolError};
+#[cfg(feature = "enhanced-auth")]
 use crate::time::Instant;
 
 fn v(version: ProtocolVersion) -> ClientConfig {
@@ -45,6 +49,7 @@ fn qos_publish(topic: &str, id: u16, qos: QoS) -> Publish<'_> {
 
 /// A client driven by hand (no scripted broker), connected with `connack` as the server's
 /// answer. Returns the client and the bytes it sent so far.
+#[cfg(feature = "enhanced-auth")]
 fn by_hand(cfg: ClientConfig, connack: &[u8]) -> (Client, Vec<u8>) {
     let mut c = Client::new(cfg);
     c.connect().unwrap();
@@ -57,6 +62,7 @@ fn by_hand(cfg: ClientConfig, connack: &[u8]) -> (Client, Vec<u8>) {
     (c, out)
 }
 
+#[cfg(feature = "enhanced-auth")]
 fn sent(c: &mut Client, version: ProtocolVersion) -> Vec<u8> {
     let mut out = Vec::new();
     let _ = c.poll_transmit(Instant::ZERO, &mut out);
@@ -92,6 +98,7 @@ fn a_byte_order_mark_in_a_topic_reaches_the_application() {
 
 /// [MQTT-3.1.2-30]: with an Authentication Method in CONNECT, the client sends nothing but AUTH
 /// (or DISCONNECT) until CONNACK; what the application asked for meanwhile goes after it.
+#[cfg(feature = "enhanced-auth")]
 #[test]
 fn only_auth_goes_out_before_connack_during_enhanced_authentication() {
     let mut cfg = v(ProtocolVersion::V5);
@@ -333,6 +340,7 @@ fn pubrels_follow_the_order_of_the_pubrecs() {
 
 /// [MQTT-4.12.1-2]: a re-authentication that fails ends the connection: the server's DISCONNECT
 /// does, and an AUTH the client cannot accept makes it send DISCONNECT and close.
+#[cfg(feature = "enhanced-auth")]
 #[test]
 fn a_failed_reauthentication_ends_the_connection() {
     let mut cfg = v(ProtocolVersion::V5);
@@ -373,6 +381,7 @@ fn a_failed_reauthentication_ends_the_connection() {
 
 /// [MQTT-3.3.2-7]: Topic Alias mappings belong to one connection: after a reconnect an alias
 /// the server set before is unknown (Protocol Error), and the client's own aliases start over.
+#[cfg(feature = "topic-alias")]
 #[test]
 fn topic_aliases_do_not_outlive_the_connection() {
     let mut cfg = v(ProtocolVersion::V5);
@@ -491,6 +500,7 @@ fn a_packet_the_client_cannot_hold_closes_the_connection_in_3_1_1() {
 
 /// [MQTT-3.2.2-15]: re-authentication data that would make AUTH larger than the server's
 /// Maximum Packet Size is refused at the call; nothing is sent.
+#[cfg(feature = "enhanced-auth")]
 #[test]
 fn reauthentication_data_is_held_to_the_servers_maximum_packet_size() {
     let mut cfg = v(ProtocolVersion::V5);

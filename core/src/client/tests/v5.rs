@@ -5,9 +5,9 @@ use alloc::vec;
 use core::time::Duration;
 
 use super::*;
-use crate::codec::{
-    DisconnectReason, Packet, PacketType, Property, Publish, QoS, ReasonCode, Subscription,
-};
+#[cfg(feature = "topic-alias")]
+use crate::codec::Subscription;
+use crate::codec::{DisconnectReason, Packet, PacketType, Property, Publish, QoS, ReasonCode};
 use crate::error::{Error, ProtocolError};
 
 fn with_aliases(max: u16) -> ClientHarness {
@@ -31,6 +31,7 @@ fn sent_publishes(h: &ClientHarness) -> Vec<(String, Option<u16>, bool)> {
         .collect()
 }
 
+#[cfg(feature = "topic-alias")]
 #[test]
 fn outgoing_topic_aliases_are_assigned_reused_and_bounded() {
     // [MQTT-3.2.2-17] (5.0): no Topic Alias above the server's Topic Alias Maximum.
@@ -114,6 +115,7 @@ fn resends_never_use_an_alias() {
     );
 }
 
+#[cfg(feature = "topic-alias")]
 #[test]
 fn incoming_aliases_are_resolved_and_invalid_ones_end_the_connection() {
     let mut h = connected(config(ProtocolVersion::V5));
@@ -186,6 +188,7 @@ fn incoming_aliases_are_resolved_and_invalid_ones_end_the_connection() {
         if l.error == Error::Protocol(ProtocolError::TopicAliasUnknown))));
 }
 
+#[cfg(feature = "topic-alias")]
 #[test]
 fn alias_above_our_maximum_is_refused() {
     let mut cfg = config(ProtocolVersion::V5);
@@ -206,6 +209,89 @@ fn alias_above_our_maximum_is_refused() {
         .unwrap();
     h.drive().unwrap();
     assert!(!h.pair.a.is_connected());
+}
+
+/// Without the `topic-alias` feature the client announces no Topic Alias Maximum, assigns no
+/// alias, refuses a config that asks for aliases, and takes an incoming alias as the Protocol
+/// Error 0x94 (Topic Alias invalid) that an alias above a maximum of 0 is [MQTT-3.3.2-9].
+#[cfg(not(feature = "topic-alias"))]
+#[test]
+fn without_topic_aliases_none_are_announced_assigned_or_accepted() {
+    let mut cfg = config(ProtocolVersion::V5);
+    assert_eq!(
+        (cfg.topic_alias_maximum, cfg.outgoing_topic_aliases),
+        (0, 0)
+    );
+    cfg.topic_alias_maximum = 1;
+    assert!(cfg.validate().is_err());
+    cfg.topic_alias_maximum = 0;
+    cfg.outgoing_topic_aliases = 1;
+    assert!(cfg.validate().is_err());
+    // The server allows aliases; the client uses none.
+    let mut h = with_aliases(8);
+    for _ in 0..2 {
+        h.client()
+            .publish(
+                "dev/a/telemetry",
+                b"1",
+                QoS::AtMostOnce,
+                false,
+                Properties::empty(),
+            )
+            .unwrap();
+    }
+    h.drive().unwrap();
+    assert_eq!(
+        sent_publishes(&h),
+        vec![
+            (String::from("dev/a/telemetry"), None, false),
+            (String::from("dev/a/telemetry"), None, false),
+        ]
+    );
+    let alias = [Property::TopicAlias(1)];
+    h.pair
+        .b
+        .send(&Packet::Publish(Publish {
+            dup: false,
+            qos: QoS::AtMostOnce,
+            retain: false,
+            topic: "t",
+            packet_id: None,
+            properties: Properties::new(&alias),
+            payload: b"",
+        }))
+        .unwrap();
+    h.drive().unwrap();
+    assert!(!h.pair.a.is_connected());
+    assert!(h.events.iter().any(|e| matches!(e, Event::ConnectionLost(l)
+        if l.error == Error::Protocol(ProtocolError::TopicAliasInvalid))));
+    assert!(!h.events.iter().any(|e| matches!(e, Event::Message(_))));
+}
+
+/// Without the `enhanced-auth` feature a config with an Authentication Method is refused,
+/// CONNECT carries none, and an AUTH from the server is an unexpected packet [MQTT-4.12.0-6].
+#[cfg(not(feature = "enhanced-auth"))]
+#[test]
+fn without_enhanced_authentication_auth_is_refused() {
+    let mut cfg = config(ProtocolVersion::V5);
+    cfg.auth_method = Some("SCRAM-SHA-1".into());
+    assert!(cfg.validate().is_err());
+    let mut h = connected(config(ProtocolVersion::V5));
+    match h.pair.b.received_packets().next() {
+        Some(Packet::Connect(c)) => assert_eq!(c.properties.authentication_method(), None),
+        other => panic!("{other:?}"),
+    }
+    assert!(h.client().reauthenticate(b"x").is_err());
+    assert!(h.client().auth_continue(b"x").is_err());
+    h.pair
+        .b
+        .send(&Packet::Auth(crate::codec::Auth::new(
+            crate::codec::AuthReason::ContinueAuthentication,
+        )))
+        .unwrap();
+    h.drive().unwrap();
+    assert!(h.events.iter().any(|e| matches!(e, Event::ConnectionLost(l)
+        if l.error == Error::Protocol(ProtocolError::UnexpectedPacket(PacketType::Auth)))));
 }
 
 #[test]
@@ -241,6 +327,7 @@ fn maximum_packet_size_both_ways() {
     assert!(h.pair.a.stats().rx_buffered <= 128);
 }
 
+#[cfg(feature = "enhanced-auth")]
 #[test]
 fn enhanced_authentication_and_reauthentication() {
     let mut cfg = config(ProtocolVersion::V5);
