@@ -8,7 +8,8 @@ use core::time::Duration;
 
 use super::*;
 #[cfg(feature = "enhanced-auth")]
-use crate::client::{Client, State};
+use crate::client::Client;
+use crate::client::State;
 #[cfg(feature = "enhanced-auth")]
 use crate::codec::{Auth, AuthReason};
 use crate::codec::{
