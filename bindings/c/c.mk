@@ -115,7 +115,8 @@ footprint:
 	rustup target add $(FOOTPRINT_TARGET)
 	@# The client with each of the core's optional parts, then the minimal client again (kept for
 	@# the breakdown below) and the device with every part but std.
-	@for f in fast-paths server fast-paths,server topic-alias enhanced-auth topic-alias,enhanced-auth "" ; do \
+	@for f in fast-paths server fast-paths,server topic-alias enhanced-auth topic-alias,enhanced-auth \
+	  fast-paths,server,topic-alias,enhanced-auth "" ; do \
 	  (cd $(C_DIR)/footprint && CARGO_TARGET_DIR=$(FOOTPRINT_OUT) $(CARGO) build -q --release --bin client --features "$$f"); \
 	  echo "== client [$$f] ($(FOOTPRINT_TARGET), opt-level z, LTO, panic=abort): text+rodata"; \
 	  arm-none-eabi-size $(FOOTPRINT_BIN)/client; done
