@@ -573,6 +573,10 @@ fn the_demo_runs_every_step_and_exits_0() {
         "target = 22.5",
         "shadow/get/request_id=",
         "desired {\"target\":23.0}",
+        "Sensor {\"target\":23.0} -> answered",
+        "answer to the shadow's property set ",
+        "(desired Sensor), accepted: {\"result_code\":0}",
+        "the device accepted the pushed desired value",
         "time_sync_request",
         "the platform's time is ",
         "add_sub_device_request",
@@ -587,4 +591,6 @@ fn the_demo_runs_every_step_and_exits_0() {
     // The registration shows the secrets masked.
     assert!(!text.contains("\"secret\":\"demo-"), "{text}");
     assert_eq!(text.matches("ok: ").count(), 11, "{text}");
+    // The platform expects the answers to its own requests.
+    assert!(!text.contains("nobody waits for"), "{text}");
 }

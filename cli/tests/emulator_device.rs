@@ -291,6 +291,16 @@ fn properties_set_get_report_and_the_shadow() {
             .properties,
         json!({ "on": true })
     );
+    // The platform expects the answer to its own push (matched by request id), accepted or
+    // not; a second answer to the same id is one nobody waits for.
+    let rid = request_id(&m.topic);
+    let refusal = format!("$oc/devices/p_dev1/sys/properties/set/response/request_id={rid}");
+    d.publish(&refusal, br#"{"result_code":1}"#, QoS::AtMostOnce);
+    emu.wait_log(&format!(
+        "p_dev1 -> answer to the shadow's property set {rid} (desired Light), not accepted"
+    ));
+    d.publish(&refusal, br#"{"result_code":1}"#, QoS::AtMostOnce);
+    emu.wait_log(&format!("answer to {rid}, which nobody waits for"));
     // … and the device reads its shadow.
     d.publish(
         "$oc/devices/p_dev1/sys/shadow/get/request_id=dev-42",
@@ -322,6 +332,15 @@ fn properties_set_get_report_and_the_shadow() {
         pushed.services[0].properties,
         json!({ "on": true, "level": 9 })
     );
+    let rid = request_id(&m.topic);
+    d.publish(
+        &format!("$oc/devices/p_dev1/sys/properties/set/response/request_id={rid}"),
+        &PropertiesSetResponse::success().to_json().unwrap(),
+        QoS::AtMostOnce,
+    );
+    emu.wait_log(&format!(
+        "p_dev1 -> answer to the shadow's property set {rid} (desired Light), accepted"
+    ));
 }
 
 #[test]

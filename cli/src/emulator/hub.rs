@@ -3,7 +3,7 @@
 //! never held across an `.await`. Connection tasks and the HTTP API reach each other only
 //! through here, with bounded channels that never block ([`mpsc::Sender::try_send`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -94,6 +94,20 @@ struct Pending {
     reply: oneshot::Sender<Value>,
 }
 
+/// A property-set request the platform sent on its own (the shadow's desired values): no
+/// operator waits for its answer, but the platform expects one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ShadowPush {
+    /// The request id of the property set.
+    pub request_id: String,
+    /// The connection's device (a child's gateway) the request went to.
+    pub route: String,
+    /// The device whose desired values they are.
+    pub device_id: String,
+    /// The service.
+    pub service_id: String,
+}
+
 #[derive(Debug)]
 struct EventWaiter {
     device_id: String,
@@ -129,12 +143,16 @@ pub(crate) struct State {
     conns: HashMap<u64, Conn>,
     online: HashMap<String, u64>,
     pending: HashMap<String, Pending>,
+    pushes: VecDeque<ShadowPush>,
     waiters: Vec<EventWaiter>,
     counter: u64,
 }
 
 /// Most requests waiting for an answer at once (each holds an HTTP connection).
 const MAX_PENDING: usize = 10_000;
+/// Most shadow pushes whose answer is expected at once; beyond it the oldest is forgotten (its
+/// late answer is then logged as unknown).
+const MAX_PUSHES: usize = 1_024;
 
 /// The shared state and what every part of the emulator needs.
 #[derive(Debug)]
@@ -247,6 +265,24 @@ impl State {
         }
     }
 
+    /// Expects an answer to a property set the shadow sent (see [`State::push_answered`]).
+    pub(crate) fn expect_push_answer(&mut self, push: ShadowPush) {
+        if self.pushes.len() >= MAX_PUSHES {
+            self.pushes.pop_front();
+        }
+        self.pushes.push_back(push);
+    }
+
+    /// The shadow push that `request_id`, answered on `route`'s connection, answers (it is
+    /// expected no more).
+    pub(crate) fn push_answered(&mut self, route: &str, request_id: &str) -> Option<ShadowPush> {
+        let i = self
+            .pushes
+            .iter()
+            .position(|p| p.request_id == request_id && p.route == route)?;
+        self.pushes.remove(i)
+    }
+
     /// Hands an event from `device_id` to whoever waits for it; returns how many did.
     pub(crate) fn event_arrived(
         &mut self,
@@ -349,6 +385,8 @@ impl Hub {
         if let Some(device) = c.device_id {
             if s.online.get(&device) == Some(&conn) {
                 s.online.remove(&device);
+                // Answers come on the connection the pushes went to; a new one gets new pushes.
+                s.pushes.retain(|p| p.route != device);
             }
         }
     }

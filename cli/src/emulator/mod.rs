@@ -33,7 +33,8 @@
 //!   commands and property requests complete the operator's waiting HTTP request; shadow
 //!   requests, time sync, gateway add/delete/sync/status events and bootstrap requests are
 //!   answered; version, SDK-info and OTA progress reports are stored; desired properties the
-//!   device has not reported are sent as property-set requests when it connects. Each
+//!   device has not reported are sent as property-set requests when it connects (and when
+//!   the operator changes them), and the device's answers to those are expected. Each
 //!   device keeps a bounded message log.
 //!
 //! # HTTP API

@@ -14,7 +14,7 @@ use iotmqtt::server::ServerMessage;
 use serde_json::{Value, json};
 
 use super::device_state::{Direction, payload_value};
-use super::hub::{Hub, RequestKind, State, unix_millis, utc_now};
+use super::hub::{Hub, RequestKind, ShadowPush, State, unix_millis, utc_now};
 use super::log::excerpt;
 use super::registry::DeviceRecord;
 
@@ -220,7 +220,26 @@ fn system_up(hub: &Hub, from: &Publisher<'_>, sys: SysTopic<'_>, topic: &str, pa
 
 fn answer(hub: &Hub, s: &mut State, me: &str, kind: RequestKind, request_id: &str, payload: &[u8]) {
     let value = payload_value(payload);
-    if s.answer(kind, request_id, value) {
+    let push = match kind {
+        RequestKind::PropertiesSet => s.push_answered(me, request_id),
+        RequestKind::Command | RequestKind::PropertiesGet => None,
+    };
+    if let Some(push) = push {
+        let whose = if push.device_id == me {
+            String::new()
+        } else {
+            format!(" of {}", push.device_id)
+        };
+        let verdict = match value.get("result_code").and_then(Value::as_i64) {
+            Some(0) => "accepted",
+            _ => "not accepted",
+        };
+        hub.log.line(format!(
+            "{me} -> answer to the shadow's property set {request_id} (desired {}{whose}), {verdict}: {}",
+            push.service_id,
+            excerpt(payload)
+        ));
+    } else if s.answer(kind, request_id, value) {
         hub.log.line(format!(
             "{me} -> answer to {request_id}: {}",
             excerpt(payload)
@@ -532,7 +551,15 @@ pub(crate) fn push_desired(hub: &Hub, s: &mut State, device_id: &str) -> bool {
         let topic = SysTopic::PropertiesSet {
             request_id: &request_id,
         };
-        sent |= send_down(hub, s, &route, topic, bytes, true);
+        if send_down(hub, s, &route, topic, bytes, true) {
+            sent = true;
+            s.expect_push_answer(ShadowPush {
+                request_id,
+                route: route.clone(),
+                device_id: device_id.to_owned(),
+                service_id,
+            });
+        }
     }
     sent
 }

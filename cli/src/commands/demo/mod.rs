@@ -402,16 +402,37 @@ impl Tour {
             "sensor",
             &format!("PUBLISH $oc/devices/{SENSOR}/sys/shadow/get/request_id={asked}"),
         );
+        // The platform pushes the new desired value as a property set of its own; the device
+        // answers it, and the platform takes that answer as the one it expects.
+        let is_push = |e: &DeviceEvent| match e {
+            DeviceEvent::PropertiesSet { request, .. } => request
+                .services
+                .iter()
+                .any(|s| s.service_id == "Sensor" && s.properties["target"] == json!(23.0)),
+            _ => false,
+        };
+        let mut pushed = false;
         let shadow = sensor
-            .expect(t, self.timeout, "shadow answer", |e| match e {
-                DeviceEvent::Shadow {
-                    request_id,
-                    response,
-                    ..
-                } if *request_id == asked => Some(response.clone()),
-                _ => None,
+            .expect(t, self.timeout, "shadow answer", |e| {
+                pushed |= is_push(e);
+                match e {
+                    DeviceEvent::Shadow {
+                        request_id,
+                        response,
+                        ..
+                    } if *request_id == asked => Some(response.clone()),
+                    _ => None,
+                }
             })
             .await?;
+        if !pushed {
+            sensor
+                .expect(t, self.timeout, "the pushed property set", |e| {
+                    is_push(e).then_some(())
+                })
+                .await?;
+        }
+        settle().await;
         let service = shadow
             .shadow
             .iter()
@@ -425,7 +446,7 @@ impl Tour {
             return Err(format!("the shadow's desired target is {desired_target:?}"));
         }
         t.result(&format!(
-            "desired {}, reported {}, version {}",
+            "the device accepted the pushed desired value; the shadow: desired {}, reported {}, version {}",
             service
                 .desired
                 .as_ref()
