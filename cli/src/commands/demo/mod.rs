@@ -405,10 +405,9 @@ impl Tour {
         // The platform pushes the new desired value as a property set of its own; the device
         // answers it, and the platform takes that answer as the one it expects.
         let is_push = |e: &DeviceEvent| match e {
-            DeviceEvent::PropertiesSet { request, .. } => request
-                .services
-                .iter()
-                .any(|s| s.service_id == "Sensor" && s.properties["target"] == json!(23.0)),
+            DeviceEvent::PropertiesSet { request, .. } => request.services.iter().any(|s| {
+                s.service_id == "Sensor" && s.properties.get("target") == Some(&json!(23.0))
+            }),
             _ => false,
         };
         let mut pushed = false;
