@@ -60,12 +60,14 @@ paho: $(PAHO_VENV)/.installed
 .PHONY: test-rust
 test-rust: deps paho
 	$(CARGO) test --workspace --all-targets
+	$(CARGO) test -p iotmqtt --features fuzzing --test fuzz_regressions
 	$(CARGO) test --workspace --doc
 
 .PHONY: lint
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy -p iotmqtt --all-targets --features fuzzing -- -D warnings
 # The core as a client-only firmware build takes it (BENCHMARKS.md, issue 7), so it can't rot.
 	$(CARGO) clippy -p iotmqtt --all-targets --no-default-features -- -D warnings
 	$(CARGO) clippy -p iotmqtt --all-targets --no-default-features --features topic-alias -- -D warnings
