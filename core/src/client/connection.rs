@@ -93,7 +93,11 @@ impl Conn {
     fn start(&mut self, now: Instant) {
         self.connect_sent = false;
         self.clean_start_sent = false;
-        self.aliases = None;
+        // Without the feature no alias table is ever made (the Topic Alias maxima are 0), and
+        // dropping the one that cannot exist would still link its destructor.
+        if cfg!(feature = "topic-alias") {
+            self.aliases = None;
+        }
         self.ping_outstanding = false;
         self.last_tx = now;
         self.last_rx = now;

@@ -85,11 +85,12 @@ impl Client {
     }
 
     /// A whole packet from the server (see [`Inbound`]: without the `server` feature a packet
-    /// only a server receives arrives undecoded, and is as unexpected as it is decoded).
+    /// only a server receives, and without `enhanced-auth` an AUTH, arrives undecoded, and is as
+    /// unexpected as it is decoded).
     fn receive(&mut self, now: Instant, inbound: Inbound<'_>) {
         match inbound {
             Inbound::Packet(packet) => self.dispatch(now, packet),
-            Inbound::ServerBound(t) => self.fail(now, ProtocolError::UnexpectedPacket(t).into()),
+            Inbound::Unread(t) => self.fail(now, ProtocolError::UnexpectedPacket(t).into()),
         }
     }
 
@@ -194,7 +195,8 @@ impl Client {
         // [MQTT-3.8.4-8] (overlapping subscriptions, server-side subscriptions and QoS
         // upgrades all deliver such messages), not a fault of the connection.
         let topic = self.resolve_topic(p)?;
-        let properties = if p.properties.topic_alias().is_some() {
+        // Without the `topic-alias` feature `resolve_topic` refused any alias already.
+        let properties = if cfg!(feature = "topic-alias") && p.properties.topic_alias().is_some() {
             let rest: Vec<Property<'_>> = p
                 .properties
                 .iter()

@@ -21,15 +21,18 @@ use super::{
 
 /// Whether the client's calls handle the packets only a server receives or sends.
 const SERVER: bool = cfg!(feature = "server");
+/// Whether the client takes AUTH packets (MQTT 5 enhanced authentication).
+const AUTH: bool = cfg!(feature = "enhanced-auth");
 
 /// A packet from the server, as [`Decoder::decode_inbound`] returns it.
 #[derive(Debug)]
 pub(crate) enum Inbound<'a> {
     /// Decoded and checked.
     Packet(Packet<'a>),
-    /// A whole packet of a type only a server receives, not decoded (without the `server`
-    /// feature only; with it such a packet is decoded like any other).
-    ServerBound(PacketType),
+    /// A whole packet the client refuses whatever it holds, not decoded: one of a type only a
+    /// server receives (without the `server` feature) or AUTH (without `enhanced-auth`). With
+    /// the feature such a packet is decoded like any other.
+    Unread(PacketType),
 }
 
 impl Decoder {
@@ -43,18 +46,18 @@ impl Decoder {
         input: &'a [u8],
     ) -> Result<Decoded<Inbound<'a>>, DecodeError> {
         let header = self.header(input)?;
-        if !SERVER
-            && matches!(
-                header.packet_type,
-                PacketType::Connect | PacketType::Subscribe | PacketType::Unsubscribe
-            )
-        {
+        let unread = match header.packet_type {
+            PacketType::Connect | PacketType::Subscribe | PacketType::Unsubscribe => !SERVER,
+            PacketType::Auth => !AUTH,
+            _ => false,
+        };
+        if unread {
             let total = header.packet_len();
             if input.len() < total {
                 return Err(incomplete(total, input.len()));
             }
             return Ok(Decoded {
-                packet: Inbound::ServerBound(header.packet_type),
+                packet: Inbound::Unread(header.packet_type),
                 len: total,
             });
         }
@@ -204,7 +207,7 @@ mod tests {
     /// refused with the `server` feature, passed on whole and unread without it. Cut short,
     /// it is incomplete either way.
     #[test]
-    fn server_bound_packets_from_the_server() {
+    fn unread_packets_from_the_server() {
         let d = Decoder::new(ProtocolVersion::V5);
         for first in [0x10, 0x82, 0xa2] {
             let short = [first, 0x05, 0x00];
@@ -215,12 +218,22 @@ mod tests {
             let empty = [first, 0x00, 0xff];
             match d.decode_inbound(&empty) {
                 Ok(Decoded {
-                    packet: Inbound::ServerBound(t),
+                    packet: Inbound::Unread(t),
                     len: 2,
                 }) if !SERVER => assert_eq!(t as u8, first >> 4),
                 Err(DecodeError::Invalid { .. }) if SERVER => {}
                 other => panic!("{first:#x}: {other:?}"),
             }
+        }
+        // AUTH (here a malformed one: reason 0x01 is not an AUTH reason) is read only with
+        // `enhanced-auth`.
+        match d.decode_inbound(&[0xf0, 0x01, 0x01, 0xff]) {
+            Ok(Decoded {
+                packet: Inbound::Unread(PacketType::Auth),
+                len: 3,
+            }) if !AUTH => {}
+            Err(DecodeError::Invalid { .. }) if AUTH => {}
+            other => panic!("AUTH: {other:?}"),
         }
         // Every other packet is decoded as `decode` decodes it.
         let wire = [0x40, 0x02, 0x00, 0x07];
