@@ -214,7 +214,7 @@ define fuzz_run
 	  rm -rf $(FUZZ_WORK)/$$t && mkdir -p $(FUZZ_WORK)/$$t && cp fuzz/corpus/$$t/* $(FUZZ_WORK)/$$t/; \
 	  echo "fuzz $$t for $(1) s"; \
 	  (cd fuzz && cargo +nightly fuzz run $(FUZZ_FLAGS) $$t $(FUZZ_WORK)/$$t -- \
-	    -max_total_time=$(1) -jobs=1 -workers=1 -print_final_stats=1) \
+	    -max_total_time=$(1) -print_final_stats=1) \
 	    > $(FUZZ_LOGS)/$$t.log 2>&1 || { tail -40 $(FUZZ_LOGS)/$$t.log; exit 1; }; \
 	  grep -E 'stat::(number_of_executed_units|average_exec_per_sec)' $(FUZZ_LOGS)/$$t.log | tr -s ' ' | sed "s/^/  $$t /"; \
 	done

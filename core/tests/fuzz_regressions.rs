@@ -86,3 +86,32 @@ fn a_too_large_prefix_wins_over_a_malformed_length() {
         })
     );
 }
+
+/// The client session's first finding, spelled out: a server whose CONNACK announces a
+/// Maximum Packet Size below a DISCONNECT's two bytes gets no DISCONNECT [MQTT-3.2.2-15]; the
+/// client still ends the connection.
+#[test]
+fn no_disconnect_over_the_servers_maximum_packet_size() {
+    use iotmqtt::Instant;
+    use iotmqtt::client::{Client, ClientConfig, Event};
+    let mut client = Client::new(ClientConfig::new("c"));
+    client.connect().expect("valid config");
+    client.handle_connected(Instant::ZERO);
+    let mut out = Vec::new();
+    assert!(client.poll_transmit(Instant::ZERO, &mut out) > 0, "CONNECT");
+    // CONNACK: success, Maximum Packet Size (0x27) = 1.
+    client.handle_bytes(
+        Instant::ZERO,
+        &[0x20, 0x08, 0x00, 0x00, 0x05, 0x27, 0, 0, 0, 1],
+    );
+    assert!(client.is_connected());
+    client.disconnect().expect("connected");
+    out.clear();
+    assert_eq!(
+        client.poll_transmit(Instant::ZERO, &mut out),
+        0,
+        "sent {out:02x?}"
+    );
+    let events: Vec<Event> = std::iter::from_fn(|| client.poll_event()).collect();
+    assert!(events.contains(&Event::Disconnected), "{events:?}");
+}

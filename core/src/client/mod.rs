@@ -740,8 +740,17 @@ impl Client {
     }
 
     /// Encodes a control packet into the outbox. The client only builds valid packets; should
-    /// one ever fail to encode, it is not sent.
+    /// one ever fail to encode, it is not sent. Nor is one over the Maximum Packet Size of the
+    /// server's CONNACK [MQTT-3.2.2-15]: a server that announces less than a DISCONNECT or an
+    /// acknowledgement takes gets none (found by the `client_session` fuzz target).
     fn queue_control(&mut self, packet: &crate::codec::Packet<'_>) {
+        if self.state == State::Connected {
+            if let Some(max) = self.conn.server_max_packet {
+                if encoded_len(packet, self.config.protocol).map_or(true, |n| n > max as usize) {
+                    return;
+                }
+            }
+        }
         let _ = encode(packet, self.config.protocol, &mut self.outbox);
     }
 

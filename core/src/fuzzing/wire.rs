@@ -65,7 +65,10 @@ impl Wire {
             if let Some(max) = self.peer_max_packet {
                 assert!(
                     d.len as u64 <= u64::from(max),
-                    "packet over the peer's maximum"
+                    "{:?} of {} bytes over the peer's Maximum Packet Size {max}: {:02x?}",
+                    d.packet.packet_type(),
+                    d.len,
+                    rest.get(..d.len.min(48)).unwrap_or(rest)
                 );
             }
             match d.packet {
