@@ -1,8 +1,8 @@
 //! One connection: opening (credentials, CONNECT, CONNACK), keep-alive, and its end (closed,
 //! fault, timeout), with the reconnect timer. State changes go through [`state::next`].
 
+use super::fifo::Fifo;
 use alloc::boxed::Box;
-use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::time::Duration;
@@ -569,8 +569,9 @@ impl Client {
         self.session.incoming.clear();
         self.conn.resend_pending = 0;
         let inflight = core::mem::take(&mut self.session.inflight);
-        let mut requeue = VecDeque::new();
-        for f in inflight {
+        let mut requeue = Fifo::new();
+        let mut inflight = inflight;
+        while let Some(f) = inflight.pop_front() {
             let keep = f.state != OutState::Released
                 && self.config.reconnect.requeue == RequeuePolicy::Resend;
             if keep {
@@ -583,16 +584,14 @@ impl Client {
                 });
             }
         }
-        while let Some(m) = requeue.pop_back() {
-            self.session.pending.push_front(m);
-        }
+        self.session.pending.prepend(requeue);
     }
 
     /// Queues SUBSCRIBE requests, ahead of the application's, for every remembered
     /// subscription: one request per run of equal Subscription Identifiers, at most 32 filters
     /// each.
     fn resubscribe(&mut self) {
-        let mut added = 0usize;
+        let mut added = Vec::new();
         let mut start = 0usize;
         let total = self.session.subscriptions.len();
         while start < total {
@@ -631,18 +630,21 @@ impl Client {
             let mut bytes = Vec::new();
             if encode(&packet, self.config.protocol, &mut bytes).is_ok() {
                 drop(subs);
-                self.session.requests.push(Request {
+                added.push(Request {
                     id,
                     kind: RequestKind::Subscribe,
                     packet: bytes,
                     sent: false,
                     resubscribe: true,
                 });
-                added += 1;
             }
             start = end;
         }
-        self.session.requests.rotate_right(added);
+        // Ahead of the application's requests (`Vec::append` copies into the new buffer).
+        if !added.is_empty() {
+            added.append(&mut self.session.requests);
+            self.session.requests = added;
+        }
     }
 }
 

@@ -79,7 +79,12 @@ impl IdSet {
                     *x &= !m;
                 }
             }
-            None => self.small.retain(|v| *v != id.get()),
+            None => {
+                // Order is irrelevant in a set: swap the last one in.
+                if let Some(pos) = self.small.iter().position(|v| *v == id.get()) {
+                    self.small.swap_remove(pos);
+                }
+            }
         }
         self.len = self.len.saturating_sub(1);
         if self.len == 0 {

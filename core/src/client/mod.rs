@@ -4,6 +4,7 @@ mod backoff;
 mod config;
 mod connection;
 mod event;
+mod fifo;
 mod ids;
 mod persist;
 mod receive;
@@ -16,7 +17,6 @@ mod transmit;
 #[cfg(test)]
 mod tests;
 
-use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -154,7 +154,7 @@ pub struct Client {
     outbox_secret: bool,
     /// A partial packet received so far.
     rx: Vec<u8>,
-    events: VecDeque<Event>,
+    events: fifo::Fifo<Event>,
     /// The session changed since the last `snapshot`.
     dirty: bool,
     dropped_qos0: u64,
@@ -219,7 +219,7 @@ impl Client {
             outbox: Vec::new(),
             outbox_secret: false,
             rx: Vec::new(),
-            events: VecDeque::new(),
+            events: fifo::Fifo::new(),
             dirty: false,
             dropped_qos0: 0,
             assigned_client_id: None,
@@ -717,7 +717,7 @@ impl Client {
             }
         }
         if self.events.is_empty() && self.events.capacity() > 32 {
-            self.events = VecDeque::new();
+            self.events = fifo::Fifo::new();
         }
         Some(event)
     }

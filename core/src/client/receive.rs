@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 use super::Client;
 use super::connection::PeerInfo;
 use super::event::{AckToken, Event, Message};
+use super::fifo::remove_at;
 use super::session::{InEntry, InState, OutState, RequestKind};
 use super::state::State;
 use crate::codec::client_side::Inbound;
@@ -298,7 +299,7 @@ impl Client {
                 }
                 InState::AckHeld => {
                     let id = e.id;
-                    self.session.incoming.remove(pos);
+                    remove_at(&mut self.session.incoming, pos);
                     if connected {
                         self.queue_control(&Packet::PubAck(PubAck::new(id)));
                     }
@@ -388,7 +389,7 @@ impl Client {
                 {
                     return Err(ProtocolError::UnexpectedPacket(PacketType::PubRel).into());
                 }
-                self.session.incoming.remove(pos);
+                remove_at(&mut self.session.incoming, pos);
                 self.queue_control(&Packet::PubComp(PubComp::new(id)));
                 self.mark_dirty();
             }
@@ -422,7 +423,8 @@ impl Client {
             .iter()
             .position(|r| r.id == id && r.kind == kind && r.sent)
             .ok_or(ProtocolError::UnknownPacketId(id.get()))?;
-        let request = self.session.requests.remove(pos);
+        let request = remove_at(&mut self.session.requests, pos)
+            .ok_or(ProtocolError::UnknownPacketId(id.get()))?;
         self.session.release_id(id);
         Ok(request)
     }

@@ -2,8 +2,8 @@
 //! in flight, QoS 2 ids received, SUBSCRIBE/UNSUBSCRIBE requests, the subscriptions to restore,
 //! packet-identifier allocation.
 
+use super::fifo::Fifo;
 use alloc::boxed::Box;
-use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -224,9 +224,9 @@ pub(crate) struct SubRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct Session {
     /// Not yet sent on the current connection, in publish order (all QoS).
-    pub(crate) pending: VecDeque<OutMsg>,
+    pub(crate) pending: Fifo<OutMsg>,
     /// Sent and unacknowledged, in send order.
-    pub(crate) inflight: VecDeque<InFlight>,
+    pub(crate) inflight: Fifo<InFlight>,
     /// Sum of `OutMsg::size` over `pending` and `inflight`.
     pub(crate) stored_bytes: usize,
     /// Received QoS > 0 messages not fully acknowledged, in the order they were received.

@@ -184,7 +184,13 @@ impl Client {
                 sent.zeroize();
             }
         }
-        self.outbox.drain(..end);
+        // The unsent rest moves to a new buffer (`drain` would move it within this one, which
+        // links `memmove`, BENCHMARKS.md issue 7); a buffer that held a password is wiped.
+        let rest = self.outbox.get(end..).unwrap_or(&[]).to_vec();
+        let mut sent = core::mem::replace(&mut self.outbox, rest);
+        if self.outbox_secret {
+            sent.zeroize();
+        }
         Ok(false)
     }
 
