@@ -113,16 +113,11 @@ impl<T> Fifo<T> {
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
-        self.live().iter().flatten()
+        self.into_iter()
     }
 
     pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut T> {
-        let head = self.head;
-        self.slots
-            .get_mut(head..)
-            .unwrap_or(&mut [])
-            .iter_mut()
-            .flatten()
+        self.into_iter()
     }
 
     /// Puts `items` in front of the queue, in their order.
