@@ -19,6 +19,8 @@
 //! `BENCH_FILTER=text` runs only the workloads whose name contains `text`, `BENCH_CODEC=text`
 //! only the codecs whose name does (the baselines always run).
 
+mod nom_publish;
+
 use std::hint::black_box;
 use std::io::Cursor;
 use std::time::{Duration, Instant};
@@ -248,6 +250,17 @@ fn iot_decode(batch: &Batch, v: ProtocolVersion) {
     }
 }
 
+/// The nom-written PUBLISH decoder of `nom_publish.rs` (workloads (a) and (b) only).
+fn nom_decode(batch: &Batch, v: ProtocolVersion) {
+    let v5 = v == ProtocolVersion::V5;
+    let mut rest = &batch.bytes[..];
+    while !rest.is_empty() {
+        let (after, p) = nom_publish::publish(rest, v5).unwrap();
+        black_box(&p);
+        rest = after;
+    }
+}
+
 fn mqttrs_decode(batch: &Batch) {
     let buf = &batch.bytes[..];
     let mut pos = 0;
@@ -360,6 +373,13 @@ fn check_peers_understand(batch: &Batch, v: ProtocolVersion) {
     let first = batch.lens[0];
     let one = &batch.bytes[..first];
     let expect_topic = topic();
+    if one.first().is_some_and(|b| b >> 4 == 3) {
+        let (rest, p) = nom_publish::publish(one, v == ProtocolVersion::V5).unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(p.topic, expect_topic);
+        assert_eq!((p.qos, p.dup, p.retain, p.packet_id), (1, false, false, Some(10)));
+        assert!(p.payload.len() >= 128);
+    }
     match v {
         ProtocolVersion::V311 => {
             if let Ok(Some(mqttrs::Packet::Publish(p))) = mqttrs::decode_slice(one) {
@@ -663,6 +683,13 @@ fn run_decode(
         m.run("memcpy per packet", || memcpy_each(&batch, &mut dst)),
     );
     push("iotmqtt", false, m.run("iotmqtt", || iot_decode(&batch, v)));
+    if wl.contains("PUBLISH") {
+        push(
+            "same checks with nom",
+            false,
+            m.run("same checks with nom", || nom_decode(&batch, v)),
+        );
+    }
     let shared = Bytes::from(batch.bytes.clone());
     match v {
         ProtocolVersion::V311 => {
