@@ -377,7 +377,10 @@ fn check_peers_understand(batch: &Batch, v: ProtocolVersion) {
         let (rest, p) = nom_publish::publish(one, v == ProtocolVersion::V5).unwrap();
         assert!(rest.is_empty());
         assert_eq!(p.topic, expect_topic);
-        assert_eq!((p.qos, p.dup, p.retain, p.packet_id), (1, false, false, Some(10)));
+        assert_eq!(
+            (p.qos, p.dup, p.retain, p.packet_id),
+            (1, false, false, Some(10))
+        );
         assert!(p.payload.len() >= 128);
     }
     match v {
