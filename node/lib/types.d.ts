@@ -136,6 +136,11 @@ export interface ReconnectPolicy {
   stableAfterMs?: number
   resubscribe?: boolean
   requeue?: 'resend' | 'drop'
+  /**
+   * CONNACK refusals (reason codes; a 3.1.1 return code by its 5.0 equivalent) that end the
+   * reconnects instead of retrying. Default `[0x84, 0x86, 0x87, 0x8A]`; `[]` retries every refusal.
+   */
+  stopOn?: number[]
 }
 
 export interface ConnectedEvent {

@@ -355,3 +355,29 @@ test('iotda: topics parse and build; payloads read tolerantly and write exactly'
   throwsCode(() => iotda.serializePayload('properties_report', { services: 3 }), { code: 'invalid_json' });
   throwsCode(() => iotda.serializePayload('no_such_kind', {}), { code: 'invalid_argument' });
 });
+
+test('reconnect.stopOn names the CONNACK refusals that end the reconnects', () => {
+  const refusedWith = (stopOn) => {
+    const c = new Client({ clientId: 'stop', protocol: '5', keepAlive: 0, reconnect: { stopOn } });
+    c.connect();
+    c.handleConnected(0);
+    c.pollTransmit(0);
+    c.handleBytes(1, encode({ type: 'connack', sessionPresent: false, reason: 0x86 }, '5'));
+    const lost = c.pollEvents().find((e) => e.type === 'connection_lost');
+    assert.strictEqual(lost.error.reasonCode, 0x86);
+    return lost.reconnectAt;
+  };
+  assert.strictEqual(refusedWith(undefined), null, 'the default stops on 0x86');
+  assert.strictEqual(refusedWith([0x86]), null);
+  assert.strictEqual(typeof refusedWith([0x87]), 'number');
+  assert.strictEqual(typeof refusedWith([]), 'number');
+  for (const bad of [[0x01], [0x8e], [0x186]]) {
+    assert.throws(() => new Client({ clientId: 'stop', reconnect: { stopOn: bad } }), (e) => {
+      assert.strictEqual(e.code, 'invalid_argument');
+      assert.match(e.message, /reconnect\.stopOn/);
+      return true;
+    });
+  }
+  assert.doesNotThrow(() => new IotdaDevice({ auth: AUTH, reconnect: { stopOn: [0x86, 0x87] } }));
+  throwsCode(() => new IotdaDevice({ auth: AUTH, reconnect: { stopOn: [0x00] } }), { code: 'invalid_argument' });
+});

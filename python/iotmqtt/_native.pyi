@@ -500,6 +500,7 @@ class ClientConfig:
     reconnect: bool
     reconnect_min_delay_ms: int
     reconnect_max_delay_ms: int
+    reconnect_stop_on: list[int]
     jitter_seed: int
     stable_after_ms: int
     resubscribe: bool
@@ -720,6 +721,7 @@ class DeviceConfig:
     reconnect: bool
     reconnect_min_delay_ms: int
     reconnect_max_delay_ms: int
+    reconnect_stop_on: list[int]
     jitter_seed: int
     connack_timeout_ms: int
     max_events: int

@@ -273,3 +273,25 @@ def test_errors_never_show_secrets() -> None:
     except iotmqtt.MqttError as e:
         errors.append(e)
     assert errors and all(secret not in str(e) for e in errors)
+
+
+def test_reconnect_stop_on_names_the_refusals_that_end_the_reconnects() -> None:
+    assert ClientConfig("c1").reconnect_stop_on == [0x84, 0x86, 0x87, 0x8A]
+    with pytest.raises(ValueError, match="0x01"):
+        ClientConfig("c1", reconnect_stop_on=[0x86, 0x01])
+    with pytest.raises(ValueError, match="0x8E"):  # a DISCONNECT reason, not a CONNACK one
+        ClientConfig("c1").reconnect_stop_on = [0x8E]
+    from iotmqtt.iotda import DeviceAuth, DeviceConfig
+
+    device = DeviceConfig(DeviceAuth.secret("dev_1", "s3cr3t-Key"), reconnect_stop_on=[0x86])
+    assert device.reconnect_stop_on == [0x86]
+    for stop_on, retried in (([0x87], True), ([], True), ([0x86], False)):
+        c = Client(ClientConfig("c1", keep_alive=0, reconnect_stop_on=stop_on))
+        assert c.config.reconnect_stop_on == stop_on
+        c.connect()
+        c.handle_connected(0)
+        transmit(c)
+        c.handle_bytes(1, bytes.fromhex("20 03 00 86 00"))  # 5.0 CONNACK: bad user name or password
+        lost = c.poll_event()
+        assert isinstance(lost, iotmqtt.ConnectionLost)
+        assert (lost.reconnect_at is not None) == retried, stop_on

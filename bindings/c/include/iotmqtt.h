@@ -1119,6 +1119,14 @@ typedef struct iotmqtt_client_config {
      */
     uint8_t requeue;
     /**
+     * The CONNACK refusals that end the reconnects instead of retrying, as a bit mask: bit
+     * `n` stands for the reason code `0x80 + n` (3.1.1 return codes count as their 5.0
+     * equivalents), e.g. `1u << (0x86 - 0x80)` for Bad User Name or Password. Default: 0x84,
+     * 0x86, 0x87 and 0x8A (0x4D0); 0 retries every refusal. A bit of a code that is no CONNACK
+     * reason is refused.
+     */
+    uint32_t reconnect_stop_on;
+    /**
      * Most messages held for sending, queued plus in flight (default 1,000).
      */
     size_t max_queued_messages;
@@ -1837,6 +1845,14 @@ typedef struct iotmqtt_device_config {
      * Seed of the reconnect jitter; give each device its own.
      */
     uint64_t jitter_seed;
+    /**
+     * The CONNACK refusals that end the reconnects instead of retrying, as a bit mask: bit
+     * `n` stands for the reason code `0x80 + n` (3.1.1 return codes count as their 5.0
+     * equivalents), e.g. `1u << (0x86 - 0x80)` for Bad User Name or Password. Default: 0x84,
+     * 0x86, 0x87 and 0x8A (0x4D0); 0 retries every refusal. A bit of a code that is no CONNACK
+     * reason is refused.
+     */
+    uint32_t reconnect_stop_on;
     /**
      * How long to wait for CONNACK (default 10,000).
      */

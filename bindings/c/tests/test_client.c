@@ -289,6 +289,48 @@ static void a_snapshot_carries_queued_messages_to_a_new_client(void) {
     iotmqtt_codec_free(codec);
 }
 
+/* reconnect_stop_on: the CONNACK refusals (a bit per code 0x80 + n) that end the reconnects. */
+static bool refusal_is_retried(uint32_t stop_on) {
+    iotmqtt_client_config cfg;
+    CHECK_OK(iotmqtt_client_config_default(&cfg));
+    cfg.client_id = "dev-stop";
+    cfg.keep_alive = 0;
+    cfg.reconnect_stop_on = stop_on;
+    iotmqtt_client *c = NULL;
+    CHECK_OK(iotmqtt_client_new(&cfg, &c));
+    CHECK_OK(iotmqtt_client_connect(c));
+    CHECK_OK(iotmqtt_client_handle_connected(c, 0));
+    size_t n = 0;
+    CHECK_OK(iotmqtt_client_poll_transmit(c, 0, wire, sizeof wire, &n));
+    CHECK_OK(feed_hex(c, 1, "20 03 00 86 00")); /* 5.0 CONNACK: bad user name or password */
+    iotmqtt_event e = next_event(c);
+    CHECK_EQ_INT(e.type, IOTMQTT_EVENT_TYPE_CONNECTION_LOST);
+    bool retried = e.connection_lost.reconnect_at != IOTMQTT_NO_DEADLINE;
+    CHECK_EQ_INT(state_of(c), retried ? IOTMQTT_STATE_BACKOFF : IOTMQTT_STATE_IDLE);
+    iotmqtt_client_free(c);
+    return retried;
+}
+
+static void reconnect_stop_on_ends_the_reconnects_on_the_refusals_it_names(void) {
+    iotmqtt_client_config cfg;
+    CHECK_OK(iotmqtt_client_config_default(&cfg));
+    /* The default: 0x84, 0x86, 0x87, 0x8A. */
+    CHECK_EQ_INT(cfg.reconnect_stop_on, (1u << 4) | (1u << 6) | (1u << 7) | (1u << 10));
+    CHECK(!refusal_is_retried(cfg.reconnect_stop_on));
+    CHECK(!refusal_is_retried(1u << (0x86 - 0x80)));
+    CHECK(refusal_is_retried(1u << (0x87 - 0x80)));
+    CHECK(refusal_is_retried(0));
+    /* A bit of a code that is no CONNACK reason (0x8E) is refused, and named. */
+    cfg.client_id = "dev-stop";
+    cfg.reconnect_stop_on = 1u << (0x8E - 0x80);
+    iotmqtt_client *c = NULL;
+    CHECK_STATUS(iotmqtt_client_new(&cfg, &c), IOTMQTT_STATUS_INVALID_ARGUMENT);
+    CHECK(c == NULL);
+    iotmqtt_error err;
+    CHECK_OK(iotmqtt_last_error(&err));
+    CHECK(strstr(err.message, "reconnect_stop_on") != NULL && strstr(err.message, "0x8E") != NULL);
+}
+
 static void usage_errors_are_typed_and_change_nothing(void) {
     iotmqtt_client_config cfg;
     CHECK_OK(iotmqtt_client_config_default(&cfg));
@@ -328,6 +370,7 @@ static void usage_errors_are_typed_and_change_nothing(void) {
 int main(void) {
     RUN(a_v5_session_connects_subscribes_publishes_and_receives);
     RUN(credentials_each_time_manual_ack_loss_and_reconnect);
+    RUN(reconnect_stop_on_ends_the_reconnects_on_the_refusals_it_names);
     RUN(a_snapshot_carries_queued_messages_to_a_new_client);
     RUN(usage_errors_are_typed_and_change_nothing);
     HARNESS_EXIT();

@@ -241,6 +241,13 @@ static void configuration_and_arguments_are_checked(void) {
     cfg = config();
     cfg.upstream_qos = 3;
     CHECK_STATUS(iotmqtt_device_new(&cfg, &d), IOTMQTT_STATUS_INVALID_ARGUMENT);
+    cfg = config();
+    CHECK_EQ_INT(cfg.reconnect_stop_on, 0x4D0); /* the core's default: 0x84, 0x86, 0x87, 0x8A */
+    cfg.reconnect_stop_on = 1u << 0x1E;         /* 0x9E: no CONNACK reason */
+    CHECK_STATUS(iotmqtt_device_new(&cfg, &d), IOTMQTT_STATUS_INVALID_ARGUMENT);
+    cfg.reconnect_stop_on = 0;
+    d = new_device(&cfg);
+    iotmqtt_device_free(d);
 
     iotmqtt_device_free(NULL);
     iotmqtt_device_event e;

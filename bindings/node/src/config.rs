@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use iotmqtt::PropertyContext;
 use iotmqtt::client::{
-    ClientConfig, Credentials, Password, ReconnectPolicy, RequeuePolicy, WillConfig,
+    ClientConfig, ConnackRefusals, Credentials, Password, ReconnectPolicy, RequeuePolicy,
+    WillConfig,
 };
 use napi::bindgen_prelude::{Either, Env, Object};
 
@@ -50,6 +51,19 @@ pub(crate) fn reconnect(env: &Env, obj: &Object<'_>, r: &mut ReconnectPolicy) ->
                 Some("resend") => r.requeue = RequeuePolicy::Resend,
                 Some("drop") => r.requeue = RequeuePolicy::Drop,
                 Some(_) => return Err(bad_arg(env, "reconnect.requeue: \"resend\" or \"drop\"")),
+            }
+            if let Some(codes) = field::<Vec<u32>>(&o, "stopOn")? {
+                let bad = || {
+                    bad_arg(
+                        env,
+                        "reconnect.stopOn: CONNACK refusal reason codes (0x80 to 0x9F)",
+                    )
+                };
+                let codes = codes
+                    .into_iter()
+                    .map(|c| u8::try_from(c).map_err(|_| bad()))
+                    .collect::<Result<Vec<u8>>>()?;
+                r.stop_on = ConnackRefusals::from_codes(codes).map_err(|_| bad())?;
             }
         }
     }

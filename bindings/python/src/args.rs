@@ -81,6 +81,15 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Version {
 }
 
 /// The protocol level Python sees for a version.
+/// The CONNACK refusals that end the reconnects, from their codes (`reconnect_stop_on`).
+pub(crate) fn stop_on(codes: Vec<u8>) -> PyResult<iotmqtt::client::ConnackRefusals> {
+    iotmqtt::client::ConnackRefusals::from_codes(codes).map_err(|code| {
+        PyValueError::new_err(format!(
+            "reconnect_stop_on: 0x{code:02X} is no CONNACK refusal (a CONNACK reason code from 0x80)"
+        ))
+    })
+}
+
 pub(crate) fn level(v: ProtocolVersion) -> u8 {
     v.level()
 }

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use iotmqtt::client::{self as mc, AckToken};
-use iotmqtt::{ConnectReason, Instant, PacketType, Properties, PropertyContext, Violation};
+use iotmqtt::{Instant, PacketType, Properties, PropertyContext, Violation};
 
 use crate::error::Result;
 use crate::events::Event;
@@ -107,7 +107,7 @@ impl From<&mc::ReconnectPolicy> for ReconnectPolicy {
                 mc::RequeuePolicy::Drop => RequeuePolicy::Drop,
                 mc::RequeuePolicy::Resend => RequeuePolicy::Resend,
             },
-            stop_on: r.stop_on.iter().map(ConnectReason::as_u8).collect(),
+            stop_on: r.stop_on.codes().collect(),
         }
     }
 }
@@ -118,14 +118,13 @@ impl ReconnectPolicy {
     /// # Errors
     /// `invalid_reason_code` for a `stop_on` code that is no CONNACK reason.
     pub(crate) fn to_core(&self) -> Result<mc::ReconnectPolicy> {
-        let mut stop_on = mc::ConnackRefusals::NONE;
-        for code in &self.stop_on {
-            let reason = ConnectReason::from_u8(*code).ok_or(Violation::InvalidReasonCode {
-                packet: PacketType::Connack,
-                code: *code,
+        let stop_on =
+            mc::ConnackRefusals::from_codes(self.stop_on.iter().copied()).map_err(|code| {
+                Violation::InvalidReasonCode {
+                    packet: PacketType::Connack,
+                    code,
+                }
             })?;
-            stop_on.insert(reason);
-        }
         Ok(mc::ReconnectPolicy {
             enabled: self.enabled,
             min_delay: Duration::from_millis(self.min_delay_ms),
@@ -523,6 +522,7 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use iotmqtt::ConnectReason;
 
     #[test]
     fn the_default_record_is_the_core_default() {
@@ -551,6 +551,9 @@ mod tests {
         );
         record.reconnect.stop_on = vec![0x01];
         let err = record.to_core().expect_err("0x01 is no CONNACK reason");
+        assert_eq!(err.code(), "invalid_reason_code");
+        record.reconnect.stop_on = vec![0x00];
+        let err = record.to_core().expect_err("0x00 is no refusal");
         assert_eq!(err.code(), "invalid_reason_code");
         let mut record = default_client_config("dev-1".into());
         record.connect_properties = vec![Property::TopicAlias { value: 1 }];

@@ -329,3 +329,47 @@ fn a_device_answers_a_command() {
         .unwrap_err();
     assert_eq!(text(&err, "kind").as_deref(), Some("usage"));
 }
+
+#[wasm_bindgen_test]
+fn reconnect_stop_on_names_the_refusals_that_end_the_reconnects() {
+    // A 5.0 CONNACK refusing with 0x86 (bad user name or password).
+    let refused = |stop_on: &str| {
+        let mut c = Client::new(&js(&format!(
+            r#"{{"clientId": "c1", "protocol": "5", "keepAlive": 0{stop_on}}}"#
+        )))
+        .unwrap();
+        c.connect().unwrap();
+        c.handle_connected(0.0);
+        drain(&mut c, 0.0);
+        c.handle_bytes(10.0, &unhex("20 03 00 86 00"));
+        let e = c.poll_event();
+        assert_eq!(text(&e, "type").as_deref(), Some("connection_lost"));
+        number(&e, "reconnectAt")
+    };
+    assert_eq!(refused(""), None, "the default stops on 0x86");
+    assert_eq!(refused(r#", "reconnectStopOn": [134]"#), None);
+    assert!(refused(r#", "reconnectStopOn": [135]"#).is_some());
+    assert!(refused(r#", "reconnectStopOn": []"#).is_some());
+    for bad in ["[1]", "[142]", "[300]", "134"] {
+        let err = Client::new(&js(&format!(
+            r#"{{"clientId": "c1", "reconnectStopOn": {bad}}}"#
+        )))
+        .unwrap_err();
+        assert_eq!(
+            text(&err, "code").as_deref(),
+            Some("invalid_argument"),
+            "{bad}"
+        );
+        assert!(
+            text(&err, "message").unwrap().contains("reconnectStopOn"),
+            "{bad}"
+        );
+    }
+    let device = |stop_on: &str| {
+        IotdaDevice::new(&js(&format!(
+            r#"{{"auth": {{"deviceId": "dev_1", "secret": "s3cr3t-Key"}}, "reconnectStopOn": {stop_on}}}"#
+        )))
+    };
+    assert!(device("[134, 135]").is_ok());
+    assert!(device("[0]").is_err());
+}

@@ -87,6 +87,67 @@ impl ConnackRefusals {
             .copied()
             .filter(move |r| self.contains(*r))
     }
+
+    /// The wire codes of the reasons in the set, ascending: the form the bindings' reconnect
+    /// settings take.
+    pub fn codes(self) -> impl Iterator<Item = u8> {
+        self.iter().map(ConnectReason::as_u8)
+    }
+
+    /// The set of these wire codes (MQTT 5 reason codes; a 3.1.1 return code by its 5.0
+    /// equivalent, see [`ConnectReason::from_v3_return_code`]).
+    ///
+    /// # Errors
+    /// The first code that is no CONNACK refusal (below 0x80, or not a CONNACK reason).
+    ///
+    /// ```
+    /// use iotmqtt::client::ConnackRefusals;
+    /// let set = ConnackRefusals::from_codes([0x86, 0x87]).unwrap();
+    /// assert_eq!(set.codes().collect::<Vec<_>>(), [0x86, 0x87]);
+    /// assert_eq!(ConnackRefusals::from_codes([0x86, 0x00]), Err(0x00));
+    /// assert_eq!(ConnackRefusals::from_codes([0x8E]), Err(0x8E)); // a DISCONNECT reason
+    /// ```
+    pub fn from_codes(codes: impl IntoIterator<Item = u8>) -> Result<ConnackRefusals, u8> {
+        codes.into_iter().try_fold(
+            ConnackRefusals::NONE,
+            |set, code| match ConnectReason::from_u8(code) {
+                Some(reason) if reason.is_error() => Ok(set.with(reason)),
+                _ => Err(code),
+            },
+        )
+    }
+
+    /// The set as a bit mask: bit `n` stands for the code `0x80 + n` (the form of the C
+    /// configuration).
+    #[must_use]
+    pub const fn bits(self) -> u32 {
+        self.0
+    }
+
+    /// The set of a bit mask made as [`bits`](Self::bits) makes it.
+    ///
+    /// # Errors
+    /// The code of the lowest bit that names no CONNACK refusal.
+    ///
+    /// ```
+    /// use iotmqtt::client::ConnackRefusals;
+    /// let set = ConnackRefusals::NOT_RETRYABLE;
+    /// assert_eq!(ConnackRefusals::from_bits(set.bits()), Ok(set));
+    /// assert_eq!(ConnackRefusals::from_bits(1 << 0x0E), Err(0x8E));
+    /// ```
+    pub fn from_bits(bits: u32) -> Result<ConnackRefusals, u8> {
+        let valid = ConnectReason::ALL
+            .iter()
+            .fold(ConnackRefusals::NONE, |set, r| set.with(*r));
+        let unknown = bits & !valid.0;
+        if unknown == 0 {
+            Ok(ConnackRefusals(bits))
+        } else {
+            // trailing_zeros of a non-zero u32 is below 32, so 0x80 + it fits a u8.
+            let n = u8::try_from(unknown.trailing_zeros()).unwrap_or(0x1F);
+            Err(0x80 | n)
+        }
+    }
 }
 
 impl Default for ConnackRefusals {
@@ -151,5 +212,23 @@ mod tests {
         e.insert(ConnectReason::ServerMoved);
         assert!(e.contains(ConnectReason::ServerMoved) && !e.contains(ConnectReason::Banned));
         assert!(ConnackRefusals::NONE.is_empty() && !e.is_empty());
+    }
+
+    #[test]
+    fn codes_and_bits_round_trip_and_name_the_first_bad_code() {
+        let all: ConnackRefusals = ConnectReason::ALL.iter().copied().collect();
+        for set in [ConnackRefusals::NONE, ConnackRefusals::NOT_RETRYABLE, all] {
+            assert_eq!(ConnackRefusals::from_codes(set.codes()), Ok(set));
+            assert_eq!(ConnackRefusals::from_bits(set.bits()), Ok(set));
+        }
+        assert_eq!(ConnackRefusals::NOT_RETRYABLE.bits(), 0x0000_04D0);
+        assert_eq!(ConnackRefusals::from_codes([0x86, 0x01, 0x02]), Err(0x01));
+        assert_eq!(ConnackRefusals::from_codes([0xFF]), Err(0xFF));
+        assert_eq!(ConnackRefusals::from_bits(u32::MAX).map(|_| ()), Err(0x8B));
+        assert_eq!(ConnackRefusals::from_bits(1 << 0x1E), Err(0x9E));
+        assert!(
+            ConnackRefusals::from_bits(1 << 0x1F).is_ok(),
+            "0x9F Connection rate exceeded"
+        );
     }
 }

@@ -4,7 +4,7 @@ use std::ffi::c_char;
 use std::time::Duration;
 
 use iotmqtt::client::{
-    ClientConfig as CoreConfig, Credentials, Password, ReconnectPolicy,
+    ClientConfig as CoreConfig, ConnackRefusals, Credentials, Password, ReconnectPolicy,
     RequeuePolicy as CorePolicy, WillConfig,
 };
 use iotmqtt::{OwnedProperties, Properties as CoreProperties, PropertyContext};
@@ -104,6 +104,12 @@ pub struct ClientConfig {
     pub resubscribe: bool,
     /// An `iotmqtt_requeue_policy` (default RESEND).
     pub requeue: u8,
+    /// The CONNACK refusals that end the reconnects instead of retrying, as a bit mask: bit
+    /// `n` stands for the reason code `0x80 + n` (3.1.1 return codes count as their 5.0
+    /// equivalents), e.g. `1u << (0x86 - 0x80)` for Bad User Name or Password. Default: 0x84,
+    /// 0x86, 0x87 and 0x8A (0x4D0); 0 retries every refusal. A bit of a code that is no CONNACK
+    /// reason is refused.
+    pub reconnect_stop_on: u32,
     /// Most messages held for sending, queued plus in flight (default 1,000).
     pub max_queued_messages: usize,
     /// Most bytes of those messages (default 1 MiB).
@@ -126,6 +132,16 @@ pub struct ClientConfig {
     /// Extra CONNECT properties (MQTT 5.0): User Property, Request Problem Information,
     /// Request Response Information.
     pub connect_properties: Properties,
+}
+
+/// The CONNACK refusals of a `reconnect_stop_on` bit mask.
+pub(crate) fn stop_on_in(bits: u32, what: &str) -> FfiResult<ConnackRefusals> {
+    ConnackRefusals::from_bits(bits).map_err(|code| {
+        Failure::invalid(
+            what,
+            &format!("bit {} (0x{code:02X}) is no CONNACK refusal", code & 0x1F),
+        )
+    })
 }
 
 fn millis(d: Duration) -> u64 {
@@ -172,6 +188,7 @@ pub unsafe extern "C" fn iotmqtt_client_config_default(
                 CorePolicy::Drop => RequeuePolicy::Drop as u8,
                 _ => RequeuePolicy::Resend as u8,
             },
+            reconnect_stop_on: r.stop_on.bits(),
             max_queued_messages: d.max_queued_messages,
             max_queued_bytes: d.max_queued_bytes,
             max_inflight: d.max_inflight,
@@ -267,9 +284,7 @@ pub(crate) unsafe fn config_in(c: &ClientConfig) -> FfiResult<CoreConfig> {
             1 => Some(CorePolicy::Drop),
             _ => None,
         })?,
-        // The CONNACK refusals that end the reconnects: the core's default (0x84, 0x86, 0x87,
-        // 0x8A), which the C configuration does not expose yet.
-        ..ReconnectPolicy::default()
+        stop_on: stop_on_in(c.reconnect_stop_on, "config.reconnect_stop_on")?,
     };
     config.max_queued_messages = c.max_queued_messages;
     config.max_queued_bytes = c.max_queued_bytes;

@@ -18,6 +18,7 @@ use iotmqtt::{
     SubscriptionOptions,
 };
 
+pub(crate) use config::stop_on_in;
 pub use config::{
     ClientConfig, CredentialsMode, RequeuePolicy, Will, iotmqtt_client_config_default,
 };

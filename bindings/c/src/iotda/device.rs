@@ -69,6 +69,12 @@ pub struct DeviceConfig {
     pub reconnect_max_delay_ms: u64,
     /// Seed of the reconnect jitter; give each device its own.
     pub jitter_seed: u64,
+    /// The CONNACK refusals that end the reconnects instead of retrying, as a bit mask: bit
+    /// `n` stands for the reason code `0x80 + n` (3.1.1 return codes count as their 5.0
+    /// equivalents), e.g. `1u << (0x86 - 0x80)` for Bad User Name or Password. Default: 0x84,
+    /// 0x86, 0x87 and 0x8A (0x4D0); 0 retries every refusal. A bit of a code that is no CONNACK
+    /// reason is refused.
+    pub reconnect_stop_on: u32,
     /// How long to wait for CONNACK (default 10,000).
     pub connack_timeout_ms: u64,
     /// Most undelivered events of the underlying client (default 1,024).
@@ -116,6 +122,7 @@ pub unsafe extern "C" fn iotmqtt_device_config_default(out: *mut DeviceConfig) -
             reconnect_min_delay_ms: millis(d.reconnect.min_delay),
             reconnect_max_delay_ms: millis(d.reconnect.max_delay),
             jitter_seed: d.reconnect.jitter_seed,
+            reconnect_stop_on: d.reconnect.stop_on.bits(),
             connack_timeout_ms: millis(d.connack_timeout),
             max_events: d.max_events,
         });
@@ -156,6 +163,8 @@ unsafe fn config_in(c: &DeviceConfig) -> FfiResult<CoreConfig> {
     config.reconnect.min_delay = Duration::from_millis(c.reconnect_min_delay_ms);
     config.reconnect.max_delay = Duration::from_millis(c.reconnect_max_delay_ms);
     config.reconnect.jitter_seed = c.jitter_seed;
+    config.reconnect.stop_on =
+        crate::client::stop_on_in(c.reconnect_stop_on, "config.reconnect_stop_on")?;
     config.connack_timeout = Duration::from_millis(c.connack_timeout_ms);
     config.max_events = c.max_events;
     Ok(config)
