@@ -9,7 +9,7 @@ use napi_derive::napi;
 use crate::config::client_config;
 use crate::convert::{BytesArg, bytes_ref, instant, int_of, num, qos_of};
 use crate::errors::{OrThrow, Result, bad_arg, f64_of};
-use crate::events::{event_to_js, state_name};
+use crate::events::event_to_js;
 use crate::packets::SubIn;
 use crate::props::PropsIn;
 
@@ -74,7 +74,7 @@ impl Client {
     /// `awaiting_connack`, `connected` or `backoff`.
     #[napi(getter, ts_return_type = "ClientState")]
     pub fn state(&self) -> &'static str {
-        state_name(self.inner.state())
+        self.inner.state().snake_name()
     }
 
     /// True once CONNACK accepted the connection.

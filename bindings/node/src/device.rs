@@ -20,7 +20,7 @@ use crate::convert::{
     BytesArg, buffer, bytes_ref, field, instant, int_field, num, qos_of, set_int, version_of,
 };
 use crate::errors::{OrThrow, Result, bad_arg, f64_of};
-use crate::events::{error_to_js, event_to_js, state_name};
+use crate::events::{error_to_js, event_to_js};
 use crate::iotda::{auth_of, utc_of};
 
 /// A payload object read into the core's type (the same tolerant reader as for the wire).
@@ -34,24 +34,9 @@ fn json_of<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
-fn request_kind(k: RequestKind) -> &'static str {
-    match k {
-        RequestKind::Shadow => "shadow",
-        RequestKind::TimeSync => "time_sync",
-        RequestKind::AddSubDevices => "add_sub_devices",
-        RequestKind::DeleteSubDevices => "delete_sub_devices",
-        RequestKind::SubDeviceStatus => "sub_device_status",
-        RequestKind::UploadUrl => "upload_url",
-        RequestKind::DownloadUrl => "download_url",
-        RequestKind::Bootstrap => "bootstrap",
-        // `RequestKind` is non-exhaustive: a kind a newer core adds reads as unknown.
-        _ => "unknown",
-    }
-}
-
 fn pending_to_js<'e>(env: &'e Env, p: &PendingRequest) -> Result<Object<'e>> {
     let mut o = Object::new(env)?;
-    o.set("kind", request_kind(p.kind))?;
+    o.set("kind", RequestKind::name(p.kind))?;
     o.set("id", p.id.as_str())?;
     Ok(o)
 }
@@ -135,23 +120,14 @@ fn device_event_to_js<'e>(env: &'e Env, e: &DeviceEvent) -> Result<Object<'e>> {
         }
         DeviceEvent::Timeout(p) => {
             o.set("type", "request_timeout")?;
-            o.set("kind", request_kind(p.kind))?;
+            o.set("kind", RequestKind::name(p.kind))?;
             o.set("id", p.id.as_str())?;
         }
         DeviceEvent::BadInput(b) => {
             o.set("type", "bad_input")?;
             o.set("topic", b.topic.as_str())?;
             o.set("requestId", b.request_id.as_deref())?;
-            let problem = match &b.problem {
-                InputProblem::UnknownTopic => "unknown_topic",
-                InputProblem::OtherDevice => "other_device",
-                InputProblem::UnexpectedTopic => "unexpected_topic",
-                InputProblem::UnexpectedBootstrap => "unexpected_bootstrap",
-                InputProblem::Payload(_) => "payload",
-                // Non-exhaustive: a newer core's problem reads as unknown.
-                _ => "unknown",
-            };
-            o.set("problem", problem)?;
+            o.set("problem", b.problem.name())?;
             match &b.problem {
                 InputProblem::Payload(err) => {
                     o.set(
@@ -317,7 +293,7 @@ impl IotdaDevice {
     /// The client session's state (as `Client.state`).
     #[napi(getter, ts_return_type = "ClientState")]
     pub fn state(&self) -> &'static str {
-        state_name(self.inner.client().state())
+        self.inner.client().state().snake_name()
     }
 
     /// True once CONNACK accepted the connection.

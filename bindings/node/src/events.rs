@@ -3,7 +3,7 @@
 //! the error of `connection_lost` an `Error` with `code`, `kind` and `reasonCode`.
 
 use iotmqtt::Error;
-use iotmqtt::client::{Event, State};
+use iotmqtt::client::Event;
 use napi::bindgen_prelude::{Env, JsObjectValue, Null, Object, Status};
 
 use crate::convert::{buffer, num};
@@ -17,18 +17,6 @@ pub(crate) fn error_to_js<'e>(env: &'e Env, e: &Error) -> Result<Object<'e>> {
     obj.set_named_property("kind", e.kind().as_str())?;
     obj.set_named_property("reasonCode", u32::from(e.reason_code().as_u8()))?;
     Ok(obj)
-}
-
-/// The core's name of a client state.
-pub(crate) fn state_name(s: State) -> &'static str {
-    match s {
-        State::Idle => "idle",
-        State::WaitingForTransport => "waiting_for_transport",
-        State::AwaitingCredentials => "awaiting_credentials",
-        State::AwaitingConnack => "awaiting_connack",
-        State::Connected => "connected",
-        State::Backoff => "backoff",
-    }
 }
 
 /// The JavaScript object of a client event.

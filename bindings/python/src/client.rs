@@ -5,14 +5,14 @@ use std::time::Duration;
 
 use iotmqtt::client::{
     AckToken, Client as CoreClient, ClientConfig as CoreConfig, Credentials, Password,
-    RequeuePolicy, State, WillConfig,
+    RequeuePolicy, WillConfig,
 };
 use iotmqtt::{Instant, PropertyContext, Subscription as CoreSubscription};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
-use crate::args::{BytesArg, Version, level, qos, record};
+use crate::args::{BytesArg, Version, level, qos, record, stop_on};
 use crate::errors::IntoPy;
 use crate::events::event_to_py;
 use crate::packets::{Subscription, Will};
@@ -283,6 +283,20 @@ impl ClientConfig {
         Ok(())
     }
 
+    /// CONNACK refusals (reason codes; a 3.1.1 return code by its 5.0 equivalent) that end
+    /// the reconnects instead of retrying. Default ``[0x84, 0x86, 0x87, 0x8A]``; ``[]``
+    /// retries every refusal.
+    #[getter]
+    fn reconnect_stop_on(&self) -> Vec<u8> {
+        self.inner.reconnect.stop_on.codes().collect()
+    }
+
+    #[setter]
+    fn set_reconnect_stop_on(&mut self, codes: Vec<u8>) -> PyResult<()> {
+        self.inner.reconnect.stop_on = stop_on(codes)?;
+        Ok(())
+    }
+
     /// What happens to unacknowledged QoS > 0 messages when the server starts a new session:
     /// ``"resend"`` or ``"drop"``.
     #[getter]
@@ -478,14 +492,7 @@ impl Client {
     /// ``"awaiting_credentials"``, ``"awaiting_connack"``, ``"connected"`` or ``"backoff"``.
     #[getter]
     fn state(&self) -> &'static str {
-        match self.inner.state() {
-            State::Idle => "idle",
-            State::WaitingForTransport => "waiting_for_transport",
-            State::AwaitingCredentials => "awaiting_credentials",
-            State::AwaitingConnack => "awaiting_connack",
-            State::Connected => "connected",
-            State::Backoff => "backoff",
-        }
+        self.inner.state().snake_name()
     }
 
     /// True once CONNACK accepted the connection.

@@ -15,7 +15,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
-use crate::args::{BytesArg, Version, level, qos, record};
+use crate::args::{BytesArg, Version, level, qos, record, stop_on};
 use crate::errors::{IntoPy, error_object};
 use crate::events::event_to_py;
 use crate::iotda::{DeviceAuth, Utc};
@@ -153,6 +153,20 @@ impl DeviceConfig {
     fn set_auth(&mut self, auth: PyRef<'_, DeviceAuth>) {
         self.inner.auth = auth.inner.clone();
         self.auth_kind = auth.kind();
+    }
+
+    /// CONNACK refusals (reason codes; a 3.1.1 return code by its 5.0 equivalent) that end
+    /// the reconnects instead of retrying. Default ``[0x84, 0x86, 0x87, 0x8A]``; ``[]``
+    /// retries every refusal.
+    #[getter]
+    fn reconnect_stop_on(&self) -> Vec<u8> {
+        self.inner.reconnect.stop_on.codes().collect()
+    }
+
+    #[setter]
+    fn set_reconnect_stop_on(&mut self, codes: Vec<u8>) -> PyResult<()> {
+        self.inner.reconnect.stop_on = stop_on(codes)?;
+        Ok(())
     }
 
     /// Protocol level: 4 (MQTT 3.1.1, default) or 5.
@@ -312,20 +326,6 @@ record! {
     UpstreamFailed { topic: Py<PyString>, error: Py<PyAny>, requests: Py<PyTuple> }
 }
 
-fn kind_name(k: RequestKind) -> &'static str {
-    match k {
-        RequestKind::Shadow => "shadow",
-        RequestKind::TimeSync => "time_sync",
-        RequestKind::AddSubDevices => "add_sub_devices",
-        RequestKind::DeleteSubDevices => "delete_sub_devices",
-        RequestKind::SubDeviceStatus => "sub_device_status",
-        RequestKind::UploadUrl => "upload_url",
-        RequestKind::DownloadUrl => "download_url",
-        RequestKind::Bootstrap => "bootstrap",
-        _ => "unknown",
-    }
-}
-
 fn s(py: Python<'_>, v: &str) -> Py<PyString> {
     PyString::new(py, v).unbind()
 }
@@ -345,7 +345,7 @@ fn pending(py: Python<'_>, p: &CorePending) -> PyResult<Py<PendingRequest>> {
     Py::new(
         py,
         PendingRequest {
-            kind: s(py, kind_name(p.kind)),
+            kind: s(py, RequestKind::name(p.kind)),
             id: s(py, &p.id),
         },
     )
@@ -427,20 +427,16 @@ fn device_event_to_py<'py>(
             failure: json_obj(py, f)?,
         }),
         DeviceEvent::Timeout(p) => new!(RequestTimeout {
-            kind: s(py, kind_name(p.kind)),
+            kind: s(py, RequestKind::name(p.kind)),
             id: s(py, &p.id),
         }),
         DeviceEvent::BadInput(b) => {
-            let (problem, error) = match &b.problem {
-                InputProblem::UnknownTopic => ("unknown_topic", None),
-                InputProblem::OtherDevice => ("other_device", None),
-                InputProblem::UnexpectedTopic => ("unexpected_topic", None),
-                InputProblem::UnexpectedBootstrap => ("unexpected_bootstrap", None),
-                InputProblem::Payload(e) => (
-                    "payload",
-                    Some(error_object(py, &iotmqtt::Error::from(e.clone()))?.unbind()),
-                ),
-                _ => ("other", None),
+            let problem = b.problem.name();
+            let error = match &b.problem {
+                InputProblem::Payload(e) => {
+                    Some(error_object(py, &iotmqtt::Error::from(e.clone()))?.unbind())
+                }
+                _ => None,
             };
             new!(BadInput {
                 topic: s(py, &b.topic),
@@ -578,15 +574,7 @@ impl IotdaDevice {
     /// The client's lifecycle state (as ``Client.state``).
     #[getter]
     fn state(&self) -> &'static str {
-        use iotmqtt::client::State;
-        match self.inner.client().state() {
-            State::Idle => "idle",
-            State::WaitingForTransport => "waiting_for_transport",
-            State::AwaitingCredentials => "awaiting_credentials",
-            State::AwaitingConnack => "awaiting_connack",
-            State::Connected => "connected",
-            State::Backoff => "backoff",
-        }
+        self.inner.client().state().snake_name()
     }
 
     /// Starts connecting (validates the config): open a transport, then call

@@ -4,8 +4,7 @@
 use core::time::Duration;
 
 use iotmqtt::client::{
-    AckToken, Client as CoreClient, ClientConfig, Credentials, Password, RequeuePolicy, State,
-    WillConfig,
+    AckToken, Client as CoreClient, ClientConfig, Credentials, Password, RequeuePolicy, WillConfig,
 };
 use iotmqtt::{Properties, PropertyContext, QoS, Subscription};
 use wasm_bindgen::prelude::*;
@@ -16,20 +15,6 @@ use crate::js::{Fields, bytes_of, instant, items, string_of};
 use crate::packets::{subscription_in, version_of};
 use crate::props::PropsIn;
 use crate::protocol::call_protocol;
-
-/// The name of a client state.
-pub(crate) fn state_name(s: State) -> &'static str {
-    match s {
-        State::Idle => "idle",
-        State::WaitingForTransport => "waiting_for_transport",
-        State::AwaitingCredentials => "awaiting_credentials",
-        State::AwaitingConnack => "awaiting_connack",
-        State::Connected => "connected",
-        State::Backoff => "backoff",
-        #[allow(unreachable_patterns)] // `State` may grow
-        _ => "unknown",
-    }
-}
 
 pub(crate) fn qos_of(n: Option<u8>) -> Result<QoS, JsValue> {
     QoS::from_u8(n.unwrap_or(0)).ok_or_else(|| invalid_argument("qos: 0, 1 or 2"))
@@ -59,6 +44,18 @@ pub(crate) fn reconnect_of(
     r.min_delay = ms(f, "reconnectMinDelayMs")?.unwrap_or(r.min_delay);
     r.max_delay = ms(f, "reconnectMaxDelayMs")?.unwrap_or(r.max_delay);
     r.jitter_seed = f.int("jitterSeed")?.unwrap_or(r.jitter_seed);
+    if let Some(list) = f.get("reconnectStopOn") {
+        let what = "config.reconnectStopOn";
+        let codes = crate::js::items(&list, what)?
+            .iter()
+            .map(|v| crate::js::int_of::<u8>(v, what))
+            .collect::<Result<Vec<u8>, JsValue>>()?;
+        r.stop_on = iotmqtt::client::ConnackRefusals::from_codes(codes).map_err(|code| {
+            invalid_argument(&format!(
+                "{what}: 0x{code:02X} is no CONNACK refusal (a CONNACK reason code from 0x80)"
+            ))
+        })?;
+    }
     Ok(())
 }
 
@@ -176,7 +173,7 @@ impl Client {
     /// `awaiting_connack`, `connected` or `backoff`.
     #[wasm_bindgen(getter)]
     pub fn state(&self) -> String {
-        state_name(self.inner.state()).into()
+        self.inner.state().snake_name().into()
     }
 
     /// The protocol version of this client: `"3.1.1"` or `"5"`.

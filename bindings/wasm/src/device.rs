@@ -10,7 +10,7 @@ use iotmqtt::iotda::{
 };
 use wasm_bindgen::prelude::*;
 
-use crate::client::{qos_of, reconnect_of, state_name};
+use crate::client::{qos_of, reconnect_of};
 use crate::errors::{check, check_iotda, error, invalid_argument};
 use crate::events::event_to_js;
 use crate::iotda::auth_of;
@@ -77,24 +77,9 @@ fn suffix<'a>(
     }
 }
 
-fn request_kind(k: RequestKind) -> &'static str {
-    match k {
-        RequestKind::Shadow => "shadow",
-        RequestKind::TimeSync => "time_sync",
-        RequestKind::AddSubDevices => "add_sub_devices",
-        RequestKind::DeleteSubDevices => "delete_sub_devices",
-        RequestKind::SubDeviceStatus => "sub_device_status",
-        RequestKind::UploadUrl => "upload_url",
-        RequestKind::DownloadUrl => "download_url",
-        RequestKind::Bootstrap => "bootstrap",
-        #[allow(unreachable_patterns)] // `RequestKind` may grow
-        _ => "unknown",
-    }
-}
-
 fn pending(p: &PendingRequest) -> JsValue {
     Obj::new()
-        .set("kind", request_kind(p.kind))
+        .set("kind", RequestKind::name(p.kind))
         .set("id", p.id.as_str())
         .build()
 }
@@ -152,22 +137,17 @@ fn device_event_to_js(e: &DeviceEvent) -> JsValue {
             .set("secretChanged", *secret_changed),
         DeviceEvent::BootstrapFailed(f) => Obj::typed("bootstrap_failed").set("failure", json(f)),
         DeviceEvent::Timeout(p) => Obj::typed("request_timeout")
-            .set("kind", request_kind(p.kind))
+            .set("kind", RequestKind::name(p.kind))
             .set("id", p.id.as_str()),
         DeviceEvent::BadInput(b) => {
-            let (problem, err) = match &b.problem {
-                InputProblem::UnknownTopic => ("unknown_topic", JsValue::NULL),
-                InputProblem::OtherDevice => ("other_device", JsValue::NULL),
-                InputProblem::UnexpectedTopic => ("unexpected_topic", JsValue::NULL),
-                InputProblem::UnexpectedBootstrap => ("unexpected_bootstrap", JsValue::NULL),
-                InputProblem::Payload(e) => ("payload", error(&iotmqtt::Error::from(e.clone()))),
-                #[allow(unreachable_patterns)] // `InputProblem` may grow
-                _ => ("unknown", JsValue::NULL),
+            let err = match &b.problem {
+                InputProblem::Payload(e) => error(&iotmqtt::Error::from(e.clone())),
+                _ => JsValue::NULL,
             };
             Obj::typed("bad_input")
                 .set("topic", b.topic.as_str())
                 .set("requestId", opt(b.request_id.as_deref()))
-                .set("problem", problem)
+                .set("problem", b.problem.name())
                 .set("error", err)
         }
         DeviceEvent::UpstreamFailed(u) => Obj::typed("upstream_failed")
@@ -210,7 +190,7 @@ impl IotdaDevice {
     /// The state of the underlying client (`idle`, …, `connected`, `backoff`).
     #[wasm_bindgen(getter)]
     pub fn state(&self) -> String {
-        state_name(self.inner.client().state()).into()
+        self.inner.client().state().snake_name().into()
     }
 
     /// The protocol version: `"3.1.1"` or `"5"`.

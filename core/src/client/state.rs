@@ -81,6 +81,26 @@ impl State {
         }
     }
 
+    /// The snake_case name the bindings and the scenario files use: `idle`,
+    /// `waiting_for_transport`, `awaiting_credentials`, `awaiting_connack`, `connected`,
+    /// `backoff`.
+    ///
+    /// ```
+    /// use iotmqtt::client::State;
+    /// assert_eq!(State::WaitingForTransport.snake_name(), "waiting_for_transport");
+    /// ```
+    #[must_use]
+    pub const fn snake_name(self) -> &'static str {
+        match self {
+            State::Idle => "idle",
+            State::WaitingForTransport => "waiting_for_transport",
+            State::AwaitingCredentials => "awaiting_credentials",
+            State::AwaitingConnack => "awaiting_connack",
+            State::Connected => "connected",
+            State::Backoff => "backoff",
+        }
+    }
+
     /// True while a transport is open (from `handle_connected` until the connection is lost).
     #[must_use]
     pub const fn has_transport(self) -> bool {

@@ -39,6 +39,23 @@ pub enum RequestKind {
 }
 
 impl RequestKind {
+    /// The snake_case name the bindings and the scenario files use: `shadow`, `time_sync`,
+    /// `add_sub_devices`, `delete_sub_devices`, `sub_device_status`, `upload_url`,
+    /// `download_url`, `bootstrap`.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            RequestKind::Shadow => "shadow",
+            RequestKind::TimeSync => "time_sync",
+            RequestKind::AddSubDevices => "add_sub_devices",
+            RequestKind::DeleteSubDevices => "delete_sub_devices",
+            RequestKind::SubDeviceStatus => "sub_device_status",
+            RequestKind::UploadUrl => "upload_url",
+            RequestKind::DownloadUrl => "download_url",
+            RequestKind::Bootstrap => "bootstrap",
+        }
+    }
+
     /// The request kind a device-originated event starts, if the platform answers it.
     pub(super) fn of_request(event: &SystemEvent) -> Option<Self> {
         Some(match event {
@@ -107,6 +124,21 @@ pub enum InputProblem {
     /// The payload is not the documented JSON, breaks a limit (over 1 MB) or carries an
     /// unusable value (e.g. an empty device secret).
     Payload(IotdaError),
+}
+
+impl InputProblem {
+    /// The snake_case name the bindings and the scenario files use: `unknown_topic`,
+    /// `other_device`, `unexpected_topic`, `unexpected_bootstrap`, `payload`.
+    #[must_use]
+    pub const fn name(&self) -> &'static str {
+        match self {
+            InputProblem::UnknownTopic => "unknown_topic",
+            InputProblem::OtherDevice => "other_device",
+            InputProblem::UnexpectedTopic => "unexpected_topic",
+            InputProblem::UnexpectedBootstrap => "unexpected_bootstrap",
+            InputProblem::Payload(_) => "payload",
+        }
+    }
 }
 
 impl fmt::Display for InputProblem {
