@@ -115,6 +115,24 @@ fn devices(list: &serde_json::Value) -> Vec<serde_json::Value> {
     list["devices"].as_array().unwrap().clone()
 }
 
+/// Waits until the emulator (HTTP API on `http_port`) lists [`DEVICE`] online with a property
+/// report; returns its entry.
+fn online_and_reporting(http_port: u16) -> serde_json::Value {
+    let start = Instant::now();
+    loop {
+        let (_, list) = http(http_port, "GET", "/devices", None);
+        let me = devices(&list)
+            .into_iter()
+            .find(|d| d["device_id"] == DEVICE)
+            .unwrap();
+        if me["online"] == true && me["reports"].as_u64().unwrap() > 0 {
+            return me;
+        }
+        assert!(start.elapsed() < WAIT, "{me}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// This hour's password of the example device, which must never be printed.
 fn password_now() -> String {
     let auth = DeviceAuth::secret(
@@ -161,19 +179,7 @@ fn a_device_reports_answers_a_command_and_reconnects_after_the_emulator_restarts
     device.wait_out("connection lost", 1);
     let emu = EmulatorProcess::start_with("device-2", &example_registry(), &["--port", &port]);
     device.wait_out("connected (session present: no)", 2);
-    let start = Instant::now();
-    loop {
-        let (_, list) = http(emu.http, "GET", "/devices", None);
-        let me = devices(&list)
-            .into_iter()
-            .find(|d| d["device_id"] == DEVICE)
-            .unwrap();
-        if me["online"] == true && me["reports"].as_u64().unwrap() > 0 {
-            break;
-        }
-        assert!(start.elapsed() < WAIT, "{me}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    online_and_reporting(emu.http);
 
     assert_eq!(device.terminate(), Some(0), "{:?}", device.err());
     let out = device.out().join("\n");
@@ -225,20 +231,8 @@ fn a_device_over_tls_logs_in_reports_and_answers_a_command() {
     ]);
     device.wait_out("connected (session present: no)", 1);
     // The platform sees the login over TLS and the reports.
-    let start = Instant::now();
-    loop {
-        let (_, list) = http(emu.http, "GET", "/devices", None);
-        let me = devices(&list)
-            .into_iter()
-            .find(|d| d["device_id"] == DEVICE)
-            .unwrap();
-        if me["online"] == true && me["reports"].as_u64().unwrap() > 0 {
-            assert_eq!(me["connection"]["transport"], "tls", "{me}");
-            break;
-        }
-        assert!(start.elapsed() < WAIT, "{me}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let me = online_and_reporting(emu.http);
+    assert_eq!(me["connection"]["transport"], "tls", "{me}");
     let (status, properties) = http(
         emu.http,
         "GET",

@@ -159,8 +159,13 @@ impl DeviceConfig {
     /// the reconnects instead of retrying. Default ``[0x84, 0x86, 0x87, 0x8A]``; ``[]``
     /// retries every refusal.
     #[getter]
-    fn reconnect_stop_on(&self) -> Vec<u8> {
-        self.inner.reconnect.stop_on.codes().collect()
+    fn reconnect_stop_on(&self) -> Vec<u32> {
+        self.inner
+            .reconnect
+            .stop_on
+            .codes()
+            .map(u32::from)
+            .collect()
     }
 
     #[setter]
