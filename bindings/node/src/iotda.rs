@@ -139,13 +139,6 @@ pub fn bridge_downstream_filters(env: &Env, bridge_id: String) -> Result<Vec<Str
 
 // ---------------------------------------------------------------- topics
 
-const LEGACY: [(&str, LegacyTopic); 4] = [
-    ("data_json", LegacyTopic::DataJson),
-    ("data_binary", LegacyTopic::DataBinary),
-    ("command_json", LegacyTopic::CommandJson),
-    ("command_binary", LegacyTopic::CommandBinary),
-];
-
 /// The name, request id and report suffix of a system topic.
 fn sys_parts(t: &SysTopic<'_>) -> (&'static str, Option<String>, Option<&'static str>) {
     let report = |name, s: &ReportSuffix<'_>| match s {
@@ -290,8 +283,7 @@ fn topic_to_js<'e>(env: &'e Env, t: &Topic<'_>) -> Result<Object<'e>> {
         Topic::Legacy { device_id, topic } => {
             o.set("type", "legacy")?;
             o.set("deviceId", *device_id)?;
-            let name = LEGACY.iter().find(|(_, l)| l == topic).map(|(n, _)| *n);
-            o.set("legacy", name)?;
+            o.set("legacy", topic.name())?;
         }
         Topic::Custom(s) => {
             o.set("type", "custom")?;
@@ -304,14 +296,7 @@ fn topic_to_js<'e>(env: &'e Env, t: &Topic<'_>) -> Result<Object<'e>> {
         // `Topic` is non-exhaustive; anything newer reads as unknown.
         _ => o.set("type", "unknown")?,
     }
-    o.set(
-        "direction",
-        t.direction().map(|d| match d {
-            Direction::Up => "up",
-            Direction::Down => "down",
-            _ => "both",
-        }),
-    )?;
+    o.set("direction", t.direction().map(Direction::name))?;
     Ok(o)
 }
 
@@ -363,10 +348,9 @@ pub fn build_topic(env: &Env, topic: Object<'_>) -> Result<String> {
         },
         "legacy" => Topic::Legacy {
             device_id: &device_id,
-            topic: LEGACY
-                .iter()
-                .find(|(n, _)| Some(*n) == legacy.as_deref())
-                .map(|(_, l)| *l)
+            topic: legacy
+                .as_deref()
+                .and_then(LegacyTopic::from_name)
                 .ok_or_else(|| {
                     bad_arg(
                         env,

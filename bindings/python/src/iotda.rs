@@ -465,23 +465,6 @@ fn sys_topic<'a>(
     }
 }
 
-fn legacy_name(t: LegacyTopic) -> &'static str {
-    match t {
-        LegacyTopic::DataJson => "data_json",
-        LegacyTopic::DataBinary => "data_binary",
-        LegacyTopic::CommandJson => "command_json",
-        LegacyTopic::CommandBinary => "command_binary",
-    }
-}
-
-fn direction_name(d: Direction) -> &'static str {
-    match d {
-        Direction::Up => "up",
-        Direction::Down => "down",
-        Direction::Both => "both",
-    }
-}
-
 impl Topic {
     /// The Python view of a core topic whose string is `full`.
     fn from_core(py: Python<'_>, t: &CoreTopic<'_>, full: &str) -> Topic {
@@ -490,7 +473,7 @@ impl Topic {
         let mut out = Topic {
             r#type: PyString::new(py, "unknown").unbind(),
             topic: PyString::new(py, full).unbind(),
-            direction: opt(t.direction().map(direction_name)),
+            direction: opt(t.direction().map(Direction::name)),
             device_id: None,
             bridge_id: None,
             sys: None,
@@ -541,7 +524,7 @@ impl Topic {
             CoreTopic::Legacy { device_id, topic } => {
                 kind = "legacy";
                 out.device_id = s(device_id);
-                out.legacy_topic = s(legacy_name(topic));
+                out.legacy_topic = s(topic.name());
             }
             CoreTopic::Custom(_) => kind = "custom",
             _ => {}
@@ -626,17 +609,8 @@ impl Topic {
     /// ``"data_binary"``, ``"command_json"`` or ``"command_binary"``.
     #[staticmethod]
     fn legacy(py: Python<'_>, device_id: &str, legacy: &str) -> PyResult<Topic> {
-        let topic = match legacy {
-            "data_json" => LegacyTopic::DataJson,
-            "data_binary" => LegacyTopic::DataBinary,
-            "command_json" => LegacyTopic::CommandJson,
-            "command_binary" => LegacyTopic::CommandBinary,
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "unknown legacy topic {other:?}"
-                )));
-            }
-        };
+        let topic = LegacyTopic::from_name(legacy)
+            .ok_or_else(|| PyValueError::new_err(format!("unknown legacy topic {legacy:?}")))?;
         Topic::build(py, &CoreTopic::Legacy { device_id, topic })
     }
 

@@ -2,8 +2,8 @@
 //! (parse a topic name into its parts, build one from them).
 
 use iotmqtt::iotda::{
-    ConnectTimestamp, DeviceAuth, DeviceId, DeviceSecret, Direction, GroupSecret, LegacyTopic,
-    ReportSuffix, ScopeId, SigType, SysTopic, Topic,
+    ConnectTimestamp, DeviceAuth, DeviceId, DeviceSecret, GroupSecret, LegacyTopic, ReportSuffix,
+    ScopeId, SigType, SysTopic, Topic,
 };
 use wasm_bindgen::prelude::*;
 
@@ -86,13 +86,6 @@ pub fn compute_password(
         .as_str()
         .to_owned())
 }
-
-const LEGACY: [(&str, LegacyTopic); 4] = [
-    ("data_json", LegacyTopic::DataJson),
-    ("data_binary", LegacyTopic::DataBinary),
-    ("command_json", LegacyTopic::CommandJson),
-    ("command_binary", LegacyTopic::CommandBinary),
-];
 
 /// The name of a system topic, its request id and its report suffix.
 fn sys_name<'a>(t: &SysTopic<'a>) -> (&'static str, Option<&'a str>, Option<&'static str>) {
@@ -228,13 +221,9 @@ pub fn parse_topic(topic: &str) -> JsValue {
             .set("to", *to)
             .set("from", *from)
             .set("requestId", *request_id),
-        Topic::Legacy { device_id, topic } => Obj::typed("legacy").set("deviceId", *device_id).set(
-            "legacy",
-            LEGACY
-                .iter()
-                .find(|(_, l)| l == topic)
-                .map_or("unknown", |(n, _)| *n),
-        ),
+        Topic::Legacy { device_id, topic } => Obj::typed("legacy")
+            .set("deviceId", *device_id)
+            .set("legacy", topic.name()),
         Topic::Custom(s) => Obj::typed("custom").set("topic", *s),
         Topic::Unknown(s) => Obj::typed("unknown").set("topic", *s),
         #[allow(unreachable_patterns)] // `Topic` may grow; a new kind needs a view here
@@ -242,12 +231,8 @@ pub fn parse_topic(topic: &str) -> JsValue {
     };
     out.set(
         "direction",
-        match t.direction() {
-            Some(Direction::Up) => JsValue::from_str("up"),
-            Some(Direction::Down) => JsValue::from_str("down"),
-            Some(Direction::Both) => JsValue::from_str("both"),
-            _ => JsValue::NULL,
-        },
+        t.direction()
+            .map_or(JsValue::NULL, |d| JsValue::from_str(d.name())),
     )
     .build()
 }
@@ -310,15 +295,11 @@ pub fn build_topic(parts: &JsValue) -> Result<String, JsValue> {
         "legacy" => {
             let (device_id, legacy) = (f.req_str("deviceId")?, f.req_str("legacy")?);
             f.finish()?;
-            let topic = LEGACY
-                .iter()
-                .find(|(n, _)| *n == legacy)
-                .map(|(_, l)| *l)
-                .ok_or_else(|| {
-                    invalid_argument(
-                        "topic.legacy: data_json, data_binary, command_json or command_binary",
-                    )
-                })?;
+            let topic = LegacyTopic::from_name(&legacy).ok_or_else(|| {
+                invalid_argument(
+                    "topic.legacy: data_json, data_binary, command_json or command_binary",
+                )
+            })?;
             Topic::Legacy {
                 device_id: &device_id,
                 topic,

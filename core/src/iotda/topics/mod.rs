@@ -25,6 +25,18 @@ pub enum Direction {
     Both,
 }
 
+impl Direction {
+    /// The name the bindings use: `up`, `down`, `both`.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Direction::Up => "up",
+            Direction::Down => "down",
+            Direction::Both => "both",
+        }
+    }
+}
+
 /// The optional suffix of a report topic (messages/up, properties/report, gateway batch report).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum ReportSuffix<'a> {
@@ -176,6 +188,31 @@ impl LegacyTopic {
         LegacyTopic::CommandJson,
         LegacyTopic::CommandBinary,
     ];
+
+    /// The name the bindings use: `data_json`, `data_binary`, `command_json`,
+    /// `command_binary`.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            LegacyTopic::DataJson => "data_json",
+            LegacyTopic::DataBinary => "data_binary",
+            LegacyTopic::CommandJson => "command_json",
+            LegacyTopic::CommandBinary => "command_binary",
+        }
+    }
+
+    /// The topic of a [`name`](Self::name), or `None`.
+    ///
+    /// ```
+    /// use iotmqtt::iotda::LegacyTopic;
+    /// assert_eq!(LegacyTopic::from_name("data_json"), Some(LegacyTopic::DataJson));
+    /// assert_eq!(LegacyTopic::from_name(LegacyTopic::CommandBinary.name()), Some(LegacyTopic::CommandBinary));
+    /// assert_eq!(LegacyTopic::from_name("data/json"), None);
+    /// ```
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<LegacyTopic> {
+        LegacyTopic::ALL.into_iter().find(|t| t.name() == name)
+    }
 
     const fn path(self) -> &'static str {
         match self {
