@@ -115,3 +115,46 @@ fn no_disconnect_over_the_servers_maximum_packet_size() {
     let events: Vec<Event> = std::iter::from_fn(|| client.poll_event()).collect();
     assert!(events.contains(&Event::Disconnected), "{events:?}");
 }
+
+/// The server session's finding, spelled out: a refusing CONNACK that would exceed the
+/// Maximum Packet Size of the client's CONNECT is not sent [MQTT-3.1.2-24]; the connection
+/// closes all the same.
+#[test]
+fn no_refusal_over_the_clients_maximum_packet_size() {
+    use iotmqtt::server::{ServerConfig, ServerEvent, ServerSession};
+    use iotmqtt::{
+        Connect, ConnectReason, Instant, Packet, Properties, Property, ProtocolVersion, encode,
+    };
+    let now = Instant::ZERO;
+    let mut server = ServerSession::new(ServerConfig::default(), now);
+    let props = [Property::MaximumPacketSize(1)];
+    let connect = Connect {
+        protocol: ProtocolVersion::V5,
+        clean_start: true,
+        keep_alive: 60,
+        properties: Properties::new(&props),
+        client_id: "c",
+        will: None,
+        username: None,
+        password: None,
+    };
+    let mut wire = Vec::new();
+    encode(&Packet::Connect(connect), ProtocolVersion::V5, &mut wire).expect("valid CONNECT");
+    server.handle_bytes(now, &wire).expect("room for input");
+    assert!(matches!(
+        server.poll_event(),
+        Some(ServerEvent::ConnectRequest(_))
+    ));
+    server
+        .reject(now, ConnectReason::NotAuthorized)
+        .expect("a CONNECT awaits a decision");
+    let mut out = Vec::new();
+    assert_eq!(server.poll_transmit(now, &mut out), 0, "sent {out:02x?}");
+    let events: Vec<ServerEvent> = std::iter::from_fn(|| server.poll_event()).collect();
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, ServerEvent::Closed { .. })),
+        "{events:?}"
+    );
+}

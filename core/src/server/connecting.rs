@@ -43,7 +43,10 @@ impl ServerSession {
     /// the authentication data cannot be sent (U+0000, over 65,535 bytes). The session does not
     /// change on error (`accept` is consumed; there is no session to lose in these cases, as an
     /// empty client id has none). A Reason String, User Properties or Response Information that
-    /// cannot be sent, or would exceed the client's Maximum Packet Size, is left out.
+    /// cannot be sent, or would exceed the client's Maximum Packet Size, is left out;
+    /// [`UsageError::PacketTooLarge`] when the CONNACK exceeds that size even so (the client
+    /// announced a size too small for it): nothing is sent, `reject` the CONNECT (its CONNACK
+    /// is not sent either if it does not fit), and a session passed in `accept` is dropped.
     pub fn accept(&mut self, now: Instant, accept: ConnectAccept) -> Result<(), Error> {
         self.tick(now);
         self.check_deciding()?;
@@ -187,6 +190,9 @@ impl ServerSession {
     fn handle_connect(&mut self, c: &Connect<'_>) {
         self.version = c.protocol;
         let request = ConnectRequest::from_connect(c, self.config.max_session_expiry);
+        // A refusal must not exceed it either [MQTT-3.1.2-24] (found by the `server_session`
+        // fuzz target: a refusing CONNACK to a client that accepts 1 byte).
+        self.connect_max_packet = request.maximum_packet_size;
         if let Some(reason) = self.policy_refusal(&request) {
             self.refuse(&reason.into());
             return;
@@ -616,7 +622,14 @@ impl ServerSession {
             _ => out.clear(),
         }
         connack.properties = Properties::new(&required);
-        encode(&Packet::Connack(connack), ProtocolVersion::V5, &mut out)?;
+        let size = encode(&Packet::Connack(connack), ProtocolVersion::V5, &mut out)?;
+        // Only the Reason String and User Properties may be left out [MQTT-3.2.2-19,
+        // MQTT-3.2.2-20]; a CONNACK that still does not fit cannot be sent [MQTT-3.1.2-24]
+        // (found by the `server_session` fuzz target).
+        if size > max {
+            let max = request.maximum_packet_size.unwrap_or(u32::MAX);
+            return Err(UsageError::PacketTooLarge { size, max }.into());
+        }
         Ok(out)
     }
 }

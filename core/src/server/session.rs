@@ -149,6 +149,9 @@ pub struct ServerSession {
     pub(super) kept: bool,
     /// The CONNECT's own Session Expiry Interval was 0 (5.0).
     pub(super) connect_expiry_zero: bool,
+    /// The Maximum Packet Size of the CONNECT, for what is sent before the link exists (a
+    /// refusing CONNACK).
+    pub(super) connect_max_packet: Option<u32>,
 }
 
 /// Input buffers above this capacity are released once empty.
@@ -181,6 +184,7 @@ impl ServerSession {
             session_expiry: 0,
             kept: false,
             connect_expiry_zero: false,
+            connect_max_packet: None,
         }
     }
 
@@ -538,7 +542,10 @@ impl ServerSession {
             return false;
         }
         let size = self.tx.len().saturating_sub(start);
-        let max = self.link.as_ref().and_then(|l| l.max_packet_size);
+        let max = match &self.link {
+            Some(l) => l.max_packet_size,
+            None => self.connect_max_packet,
+        };
         if max.is_some_and(|m| size > m as usize) {
             self.tx.truncate(start);
             return false;
