@@ -19,6 +19,9 @@ pub(super) struct Wire {
     outstanding: BTreeSet<u16>,
     /// Our SUBSCRIBE / UNSUBSCRIBE requests awaiting their acknowledgement.
     requests: BTreeSet<u16>,
+    /// Ids of PUBRECs the peer sent for nothing of ours in flight: our PUBREL answers them
+    /// ("Packet Identifier not found" in 5.0) without starting anything.
+    stray_pubrecs: BTreeSet<u16>,
     /// The peer's Receive Maximum: how many of ours may be outstanding.
     peer_receive_max: u16,
     /// Our own limit on outstanding messages (the client's `max_inflight`).
@@ -41,6 +44,7 @@ impl Wire {
             peer_broken: false,
             outstanding: BTreeSet::new(),
             requests: BTreeSet::new(),
+            stray_pubrecs: BTreeSet::new(),
             peer_receive_max: u16::MAX,
             our_window,
             peer_max_packet: None,
@@ -81,6 +85,7 @@ impl Wire {
                     self.outstanding.insert(id);
                     self.check_window();
                 }
+                Packet::PubRel(r) if self.stray_pubrecs.remove(&r.packet_id.get()) => {}
                 Packet::PubRel(r) => {
                     // Sent after PUBREC, or again after a reconnect: in flight until PUBCOMP.
                     self.outstanding.insert(r.packet_id.get());
@@ -126,6 +131,10 @@ impl Wire {
                 Ok(d) => d,
                 Err(e) => {
                     self.peer_broken = !matches!(e, DecodeError::Incomplete(_));
+                    if self.peer_broken && self.server && !self.connected && is_v5_connect(rest) {
+                        // A malformed 5.0 CONNECT is refused in 5.0 (§4.13.1).
+                        self.version = ProtocolVersion::V5;
+                    }
                     break;
                 }
             };
@@ -152,6 +161,9 @@ impl Wire {
                 Packet::PubComp(a) => {
                     self.outstanding.remove(&a.packet_id.get());
                 }
+                Packet::PubRec(a) if !self.outstanding.contains(&a.packet_id.get()) => {
+                    self.stray_pubrecs.insert(a.packet_id.get());
+                }
                 Packet::PubRec(a) if a.reason.is_error() => {
                     self.outstanding.remove(&a.packet_id.get());
                 }
@@ -173,4 +185,15 @@ impl Wire {
             self.peer_max_packet = max_packet;
         }
     }
+}
+
+/// Whether `bytes` start a CONNECT for protocol level 5, however malformed the rest.
+fn is_v5_connect(bytes: &[u8]) -> bool {
+    let Ok(header) = Decoder::new(ProtocolVersion::V5).header(bytes) else {
+        return false;
+    };
+    header.packet_type == crate::codec::PacketType::Connect
+        && bytes
+            .get(header.header_len..)
+            .is_some_and(|b| b.starts_with(&[0, 4, b'M', b'Q', b'T', b'T', 5]))
 }
