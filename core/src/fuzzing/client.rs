@@ -7,6 +7,7 @@ use core::time::Duration;
 
 use arbitrary::{Arbitrary, Result, Unstructured};
 
+use super::driver::Driver;
 use super::packets::{self, PacketSpec};
 use super::wire::Wire;
 use super::{Text, encode_for};
@@ -241,20 +242,6 @@ impl Harness {
         );
     }
 
-    /// Runs every timer due at `self.now`; the deadline must move past it.
-    fn timers(&mut self) {
-        for _ in 0..16 {
-            match self.client.poll_timeout() {
-                Some(at) if at <= self.now => {
-                    self.client.handle_timeout(self.now);
-                    self.step();
-                }
-                _ => return,
-            }
-        }
-        panic!("a deadline stays due after 16 handle_timeout calls");
-    }
-
     fn run(&mut self, op: Op<'_>) {
         match op {
             Op::Connect => {
@@ -347,26 +334,11 @@ impl Harness {
                 }
             }
             Op::Bytes(bytes) => self.deliver(bytes),
-            Op::Advance(ms) => {
-                self.now = self
-                    .now
-                    .saturating_add(Duration::from_millis(u64::from(ms) * 8));
-                self.timers();
-            }
-            Op::Deadline => {
-                if let Some(at) = self.client.poll_timeout() {
-                    self.now = self.now.max(at);
-                    self.timers();
-                }
-            }
+            Op::Advance(ms) => self.advance(ms),
+            Op::Deadline => self.jump_to_deadline(),
             Op::Hold(h) => self.hold = h,
             Op::Auto(a) => self.auto = a,
-            Op::TransmitSlice(n) => {
-                let mut buf = alloc::vec![0u8; usize::from(n)];
-                if let Ok(n) = self.client.poll_transmit_to_slice(self.now, &mut buf) {
-                    self.wire.ours(buf.get(..n).unwrap_or_default());
-                }
-            }
+            Op::TransmitSlice(n) => self.transmit_slice(n),
             Op::Restart => {
                 if let Some(snap) = self.snapshot.clone() {
                     let mut fresh = Client::new(self.config.clone());
@@ -388,6 +360,16 @@ impl Harness {
                 }
             }
         }
+    }
+}
+
+impl Driver for Harness {
+    type Session = Client;
+    fn parts(&mut self) -> (&mut Client, &mut Instant, &mut Wire) {
+        (&mut self.client, &mut self.now, &mut self.wire)
+    }
+    fn step(&mut self) {
+        Harness::step(self);
     }
 }
 

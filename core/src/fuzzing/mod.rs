@@ -27,6 +27,7 @@
 
 mod client;
 mod codec;
+mod driver;
 #[cfg(feature = "iotda")]
 mod iotda;
 mod packets;

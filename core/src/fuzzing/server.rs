@@ -7,6 +7,7 @@ use core::time::Duration;
 
 use arbitrary::{Arbitrary, Result, Unstructured};
 
+use super::driver::Driver;
 use super::packets::{self, PacketSpec};
 use super::wire::Wire;
 use super::{Text, encode_for};
@@ -210,19 +211,6 @@ impl Harness {
         );
     }
 
-    fn timers(&mut self) {
-        for _ in 0..16 {
-            match self.session.poll_timeout() {
-                Some(at) if at <= self.now => {
-                    self.session.handle_timeout(self.now);
-                    self.step();
-                }
-                _ => return,
-            }
-        }
-        panic!("a deadline stays due after 16 handle_timeout calls");
-    }
-
     fn run(&mut self, op: Op<'_>) {
         match op {
             Op::Packet(spec, chunk) => {
@@ -303,26 +291,11 @@ impl Harness {
                 }
             }
             Op::Close => self.session.handle_closed(self.now),
-            Op::Advance(ms) => {
-                self.now = self
-                    .now
-                    .saturating_add(Duration::from_millis(u64::from(ms) * 8));
-                self.timers();
-            }
-            Op::Deadline => {
-                if let Some(at) = self.session.poll_timeout() {
-                    self.now = self.now.max(at);
-                    self.timers();
-                }
-            }
+            Op::Advance(ms) => self.advance(ms),
+            Op::Deadline => self.jump_to_deadline(),
             Op::Hold(h) => self.hold = h,
             Op::Auto(a) => self.auto = a,
-            Op::TransmitSlice(n) => {
-                let mut buf = alloc::vec![0u8; usize::from(n)];
-                if let Ok(n) = self.session.poll_transmit_slice(self.now, &mut buf) {
-                    self.wire.ours(buf.get(..n).unwrap_or_default());
-                }
-            }
+            Op::TransmitSlice(n) => self.transmit_slice(n),
             Op::Reconnect => {
                 if self.session.state() != ServerState::Closed {
                     self.session.handle_closed(self.now);
@@ -336,6 +309,16 @@ impl Harness {
                 self.inbound_ids.clear();
             }
         }
+    }
+}
+
+impl Driver for Harness {
+    type Session = ServerSession;
+    fn parts(&mut self) -> (&mut ServerSession, &mut Instant, &mut Wire) {
+        (&mut self.session, &mut self.now, &mut self.wire)
+    }
+    fn step(&mut self) {
+        Harness::step(self);
     }
 }
 

@@ -297,7 +297,7 @@ impl ServerSession {
     /// # Errors
     /// [`UsageError::BufferTooSmall`] with the size of the next packet when not even it fits;
     /// nothing is lost.
-    pub fn poll_transmit_slice(&mut self, now: Instant, buf: &mut [u8]) -> Result<usize, Error> {
+    pub fn poll_transmit_to_slice(&mut self, now: Instant, buf: &mut [u8]) -> Result<usize, Error> {
         self.tick(now);
         self.flush_outbound();
         let framer = Decoder::new(ProtocolVersion::V5);

@@ -153,7 +153,7 @@ impl Authenticator for AcceptAll {
 }
 
 #[test]
-fn poll_transmit_slice_copies_whole_packets() {
+fn poll_transmit_to_slice_copies_whole_packets() {
     let mut c = connected(V5);
     c.send(Packet::PingReq);
     c.send(Packet::PingReq);
@@ -165,23 +165,23 @@ fn poll_transmit_slice_copies_whole_packets() {
         .unwrap();
     let mut tiny = [0u8; 1];
     assert_eq!(
-        c.server.poll_transmit_slice(c.now, &mut tiny),
+        c.server.poll_transmit_to_slice(c.now, &mut tiny),
         Err(Error::Usage(UsageError::BufferTooSmall { required: 2 }))
     );
     let mut buf = [0u8; 5];
-    assert_eq!(c.server.poll_transmit_slice(c.now, &mut buf), Ok(4));
+    assert_eq!(c.server.poll_transmit_to_slice(c.now, &mut buf), Ok(4));
     assert_eq!(&buf[..4], &[0xD0, 0, 0xD0, 0]);
     let mut small = [0u8; 4];
     assert!(matches!(
-        c.server.poll_transmit_slice(c.now, &mut small),
+        c.server.poll_transmit_to_slice(c.now, &mut small),
         Err(Error::Usage(UsageError::BufferTooSmall { required })) if required > 4
     ));
     let mut big = [0u8; 64];
-    let n = c.server.poll_transmit_slice(c.now, &mut big).unwrap();
+    let n = c.server.poll_transmit_to_slice(c.now, &mut big).unwrap();
     assert!(
         matches!(decode_all(&big[..n], V5).as_slice(), [Out::Publish(p)] if p.payload == b"12345")
     );
-    assert_eq!(c.server.poll_transmit_slice(c.now, &mut big), Ok(0));
+    assert_eq!(c.server.poll_transmit_to_slice(c.now, &mut big), Ok(0));
 }
 
 #[test]
