@@ -186,6 +186,8 @@ const CASES: &[Case] = &[
     case("SUBSCRIBE id 0", V311, &[0x82, 0x06, 0x00, 0x00, 0x00, 0x01, b'a', 0x00], 2,
         Violation::ZeroPacketId),
     // ---- SUBSCRIBE / SUBACK / UNSUBSCRIBE / UNSUBACK (§3.8–3.11)
+    // [MQTT-3.8.3-4] (3.1.1, printed [MQTT-3-8.3-4] in the standard): a reserved bit or QoS 3
+    // in a Requested QoS byte makes the SUBSCRIBE malformed.
     case("3.1.1 options with a reserved bit", V311,
         &[0x82, 0x06, 0x00, 0x01, 0x00, 0x01, b'a', 0x04], 7,
         Violation::InvalidSubscriptionOptions),
