@@ -116,7 +116,11 @@ pub enum Violation {
 }
 
 impl Violation {
-    /// The normative statement or section this breaks, e.g. `"MQTT-1.5.5-1"`.
+    /// The normative statement or section this breaks, e.g. `"MQTT-1.5.5-1"`, in MQTT 5.0's
+    /// numbering whatever the connection's version: 3.1.1 reuses identifiers with other
+    /// meanings (its ill-formed UTF-8 rule is `MQTT-1.5.3-1`, its SUBSCRIBE options rule
+    /// `MQTT-3.8.3-4`), and a violation does not carry the version it was found in. The 3.1.1
+    /// table of `CONFORMANCE.md` gives the 3.1.1 identifier for each checked rule.
     #[must_use]
     pub const fn rule(&self) -> &'static str {
         match self {
