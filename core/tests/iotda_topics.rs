@@ -533,6 +533,20 @@ fn near_misses_are_unknown_or_custom() {
 }
 
 #[test]
+fn every_system_topic_goes_to_its_named_parts_and_back() {
+    let mut names = std::collections::BTreeSet::new();
+    for t in all_sys("r-1") {
+        let (name, rid, suffix) = (
+            t.name(),
+            t.request_id(),
+            t.report_suffix().map(|s| s.name()),
+        );
+        assert!(names.insert(name), "{name} named twice");
+        assert_eq!(SysTopic::from_parts(name, rid, suffix), Ok(t));
+    }
+}
+
+#[test]
 fn accessors() {
     let t = Topic::parse("$oc/devices/d1/sys/properties/get/request_id=77");
     assert_eq!(t.device_id(), Some("d1"));

@@ -1724,14 +1724,9 @@ fn device_event_view(e: &DeviceEvent) -> R<Value> {
 
 fn report_suffix<'a>(s: &'a Map<String, Value>) -> R<ReportSuffix<'a>> {
     let rid = opt_str(s, "request_id", "step")?;
-    Ok(
-        match (opt_str(s, "suffix", "step")?.unwrap_or("none"), rid) {
-            ("none", None) => ReportSuffix::None,
-            ("gzip", None) => ReportSuffix::Gzip,
-            ("request_id", Some(r)) => ReportSuffix::RequestId(r),
-            (other, r) => return Err(format!("suffix {other:?} with request_id {r:?}")),
-        },
-    )
+    let name = opt_str(s, "suffix", "step")?.unwrap_or("none");
+    ReportSuffix::from_parts(name, rid)
+        .ok_or_else(|| format!("suffix {name:?} with request_id {rid:?}"))
 }
 
 /// A `device` scenario's target: one `IotdaDevice`.
@@ -2052,127 +2047,24 @@ fn identity(
 
 // ---------------------------------------------------------------- kind topic (README §6)
 
-/// The view name, request id and report suffix of a system topic.
-fn sys_view(t: &SysTopic<'_>) -> R<(&'static str, Option<String>, Option<&'static str>)> {
-    let report = |name, s: &ReportSuffix<'_>| match s {
-        ReportSuffix::None => (name, None, Some("none")),
-        ReportSuffix::Gzip => (name, None, Some("gzip")),
-        ReportSuffix::RequestId(r) => (name, Some((*r).to_string()), Some("request_id")),
-    };
-    let rid = |name, r: &str| (name, Some(r.to_string()), None);
-    Ok(match t {
-        SysTopic::MessagesUp(s) => report("messages_up", s),
-        SysTopic::PropertiesReport(s) => report("properties_report", s),
-        SysTopic::GatewayPropertiesReport(s) => report("gateway_properties_report", s),
-        SysTopic::MessagesDown => ("messages_down", None, None),
-        SysTopic::PropertiesSet { request_id } => rid("properties_set", request_id),
-        SysTopic::PropertiesSetResponse { request_id } => {
-            rid("properties_set_response", request_id)
-        }
-        SysTopic::PropertiesGet { request_id } => rid("properties_get", request_id),
-        SysTopic::PropertiesGetResponse { request_id } => {
-            rid("properties_get_response", request_id)
-        }
-        SysTopic::Command { request_id } => rid("command", request_id),
-        SysTopic::CommandResponse { request_id } => rid("command_response", request_id),
-        SysTopic::ShadowGet { request_id } => rid("shadow_get", request_id),
-        SysTopic::ShadowGetResponse { request_id } => rid("shadow_get_response", request_id),
-        SysTopic::EventsUp => ("events_up", None, None),
-        SysTopic::EventsDown => ("events_down", None, None),
-        SysTopic::BootstrapUp => ("bootstrap_up", None, None),
-        SysTopic::BootstrapDown => ("bootstrap_down", None, None),
-        SysTopic::SubDeviceMessagesUp => ("sub_device_messages_up", None, None),
-        SysTopic::Login { request_id } => rid("login", request_id),
-        SysTopic::LoginResponse { request_id } => rid("login_response", request_id),
-        SysTopic::Logout { request_id } => rid("logout", request_id),
-        SysTopic::LogoutResponse { request_id } => rid("logout_response", request_id),
-        SysTopic::ResetSecret { request_id } => rid("reset_secret", request_id),
-        SysTopic::ResetSecretResponse { request_id } => rid("reset_secret_response", request_id),
-        SysTopic::Disconnect => ("disconnect", None, None),
-        other => return Err(format!("system topic without a view: {other:?}")),
-    })
-}
-
-fn sys_from<'a>(name: &str, rid: Option<&'a str>, suffix: Option<&str>) -> R<SysTopic<'a>> {
-    let report = |f: fn(ReportSuffix<'a>) -> SysTopic<'a>| -> R<SysTopic<'a>> {
-        Ok(f(match (suffix.unwrap_or("none"), rid) {
-            ("none", None) => ReportSuffix::None,
-            ("gzip", None) => ReportSuffix::Gzip,
-            ("request_id", Some(r)) => ReportSuffix::RequestId(r),
-            (s, r) => return Err(format!("suffix {s:?} with request_id {r:?}")),
-        }))
-    };
-    let plain = |t: SysTopic<'a>| -> R<SysTopic<'a>> {
-        if rid.is_some() || suffix.is_some() {
-            return Err(format!("{name} takes neither request_id nor suffix"));
-        }
-        Ok(t)
-    };
-    let with_rid = |f: fn(&'a str) -> SysTopic<'a>| -> R<SysTopic<'a>> {
-        if suffix.is_some() {
-            return Err(format!("{name} takes no suffix"));
-        }
-        Ok(f(rid.ok_or_else(|| format!("{name} needs request_id"))?))
-    };
-    match name {
-        "messages_up" => report(SysTopic::MessagesUp),
-        "properties_report" => report(SysTopic::PropertiesReport),
-        "gateway_properties_report" => report(SysTopic::GatewayPropertiesReport),
-        "messages_down" => plain(SysTopic::MessagesDown),
-        "events_up" => plain(SysTopic::EventsUp),
-        "events_down" => plain(SysTopic::EventsDown),
-        "bootstrap_up" => plain(SysTopic::BootstrapUp),
-        "bootstrap_down" => plain(SysTopic::BootstrapDown),
-        "sub_device_messages_up" => plain(SysTopic::SubDeviceMessagesUp),
-        "disconnect" => plain(SysTopic::Disconnect),
-        "properties_set" => with_rid(|r| SysTopic::PropertiesSet { request_id: r }),
-        "properties_set_response" => {
-            with_rid(|r| SysTopic::PropertiesSetResponse { request_id: r })
-        }
-        "properties_get" => with_rid(|r| SysTopic::PropertiesGet { request_id: r }),
-        "properties_get_response" => {
-            with_rid(|r| SysTopic::PropertiesGetResponse { request_id: r })
-        }
-        "command" => with_rid(|r| SysTopic::Command { request_id: r }),
-        "command_response" => with_rid(|r| SysTopic::CommandResponse { request_id: r }),
-        "shadow_get" => with_rid(|r| SysTopic::ShadowGet { request_id: r }),
-        "shadow_get_response" => with_rid(|r| SysTopic::ShadowGetResponse { request_id: r }),
-        "login" => with_rid(|r| SysTopic::Login { request_id: r }),
-        "login_response" => with_rid(|r| SysTopic::LoginResponse { request_id: r }),
-        "logout" => with_rid(|r| SysTopic::Logout { request_id: r }),
-        "logout_response" => with_rid(|r| SysTopic::LogoutResponse { request_id: r }),
-        "reset_secret" => with_rid(|r| SysTopic::ResetSecret { request_id: r }),
-        "reset_secret_response" => with_rid(|r| SysTopic::ResetSecretResponse { request_id: r }),
-        other => Err(format!("unknown sys topic {other:?}")),
-    }
-}
-
-const LEGACY: [(&str, LegacyTopic); 4] = [
-    ("data_json", LegacyTopic::DataJson),
-    ("data_binary", LegacyTopic::DataBinary),
-    ("command_json", LegacyTopic::CommandJson),
-    ("command_binary", LegacyTopic::CommandBinary),
-];
-
 fn topic_view(t: &Topic<'_>) -> R<Value> {
     let mut v = match t {
         Topic::Device { device_id, topic }
         | Topic::Bridge {
             device_id, topic, ..
         } => {
-            let (sys, rid, suffix) = sys_view(topic)?;
-            let mut v = json!({"device_id": device_id, "sys": sys});
+            let mut v = json!({"device_id": device_id, "sys": topic.name()});
             if let Topic::Bridge { bridge_id, .. } = t {
                 v["type"] = json!("bridge");
                 v["bridge_id"] = json!(bridge_id);
             } else {
                 v["type"] = json!("device");
             }
-            if let Some(r) = rid {
+            if let Some(r) = topic.request_id() {
                 v["request_id"] = json!(r);
             }
-            if let Some(s) = suffix {
-                v["suffix"] = json!(s);
+            if let Some(s) = topic.report_suffix() {
+                v["suffix"] = json!(s.name());
             }
             v
         }
@@ -2185,19 +2077,13 @@ fn topic_view(t: &Topic<'_>) -> R<Value> {
             request_id,
         } => json!({"type": "m2m", "to": to, "from": from, "request_id": request_id}),
         Topic::Legacy { device_id, topic } => {
-            let name = LEGACY.iter().find(|(_, l)| l == topic).map(|(n, _)| *n);
-            json!({"type": "legacy", "device_id": device_id, "legacy": name})
+            json!({"type": "legacy", "device_id": device_id, "legacy": topic.name()})
         }
         Topic::Custom(s) => json!({"type": "custom", "topic": s}),
         Topic::Unknown(s) => json!({"type": "unknown", "topic": s}),
         other => return Err(format!("topic without a view: {other:?}")),
     };
-    v["direction"] = match t.direction() {
-        Some(iotmqtt::iotda::Direction::Up) => json!("up"),
-        Some(iotmqtt::iotda::Direction::Down) => json!("down"),
-        Some(iotmqtt::iotda::Direction::Both) => json!("both"),
-        None => Value::Null,
-    };
+    v["direction"] = json!(t.direction().map(|d| d.name()));
     Ok(v)
 }
 
@@ -2221,11 +2107,13 @@ fn topic_from(v: &Value) -> R<Topic<'_>> {
     let s = |k: &str| req_str(m, k, ctx);
     Ok(match ty {
         "device" | "bridge" => {
-            let sys = sys_from(
-                s("sys")?,
+            let name = s("sys")?;
+            let sys = SysTopic::from_parts(
+                name,
                 opt_str(m, "request_id", ctx)?,
                 opt_str(m, "suffix", ctx)?,
-            )?;
+            )
+            .map_err(|e| format!("sys {name:?}: {e}"))?;
             if ty == "device" {
                 Topic::Device {
                     device_id: s("device_id")?,
@@ -2250,10 +2138,7 @@ fn topic_from(v: &Value) -> R<Topic<'_>> {
         },
         "legacy" => {
             let name = s("legacy")?;
-            let topic = LEGACY
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, l)| *l)
+            let topic = LegacyTopic::from_name(name)
                 .ok_or_else(|| format!("unknown legacy topic {name:?}"))?;
             Topic::Legacy {
                 device_id: s("device_id")?,

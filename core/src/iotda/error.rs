@@ -158,6 +158,42 @@ impl fmt::Display for TopicError {
     }
 }
 
+/// Why [`SysTopic::from_parts`](crate::iotda::SysTopic::from_parts) refuses a name, request id
+/// and report suffix. The checks run in this order: the name, then the request id, then the
+/// suffix (on the three report topics the request id and the suffix are checked together).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SysPartsError {
+    /// The name is not the name of a system topic.
+    UnknownName,
+    /// The topic carries a request id (`commands/request_id={rid}`, …) and none was given.
+    RequestIdMissing,
+    /// A request id was given to a topic that carries none (`events/up`, …).
+    RequestIdNotTaken,
+    /// A suffix was given to a topic that is not one of the three report topics.
+    SuffixNotTaken,
+    /// A report topic's suffix is not `none`, `gzip` or `request_id`, or does not fit the
+    /// request id: `request_id` needs one, `none` and `gzip` take none.
+    BadSuffix,
+}
+
+impl fmt::Display for SysPartsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SysPartsError::UnknownName => "not the name of an IoTDA system topic",
+            SysPartsError::RequestIdMissing => "this system topic needs a request id",
+            SysPartsError::RequestIdNotTaken => "this system topic takes no request id",
+            SysPartsError::SuffixNotTaken => "this system topic takes no report suffix",
+            SysPartsError::BadSuffix => {
+                "report suffix must be none, gzip, or request_id with a request id"
+            }
+        })
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for SysPartsError {}
+
 /// What kind of JSON problem a payload has (from `serde_json`'s classification).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

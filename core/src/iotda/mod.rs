@@ -64,7 +64,8 @@ pub use device::{
     SystemEventDown, UpstreamFailed,
 };
 pub use error::{
-    ClientIdError, IdError, IotdaError, JsonError, JsonErrorKind, SecretError, TopicError,
+    ClientIdError, IdError, IotdaError, JsonError, JsonErrorKind, SecretError, SysPartsError,
+    TopicError,
 };
 pub use ids::{DeviceId, MAX_DEVICE_ID_LEN, MAX_SCOPE_ID_LEN, MIN_SCOPE_ID_LEN, ScopeId};
 pub use limits::*;

@@ -36,33 +36,56 @@ impl Scope {
     }
 }
 
-/// A system topic without its parameter value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
-    MessagesUp,
-    MessagesDown,
-    PropertiesReport,
-    GatewayPropertiesReport,
-    PropertiesSet,
-    PropertiesSetResponse,
-    PropertiesGet,
-    PropertiesGetResponse,
-    Command,
-    CommandResponse,
-    ShadowGet,
-    ShadowGetResponse,
-    EventsUp,
-    EventsDown,
-    BootstrapUp,
-    BootstrapDown,
-    SubDeviceMessagesUp,
-    Login,
-    LoginResponse,
-    Logout,
-    LogoutResponse,
-    ResetSecret,
-    ResetSecretResponse,
-    Disconnect,
+/// Declares [`Kind`] with the snake-case name of each system topic, so a kind cannot exist
+/// without a name.
+macro_rules! kinds {
+    ($($kind:ident => $name:literal,)+) => {
+        /// A system topic without its parameter value.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub(super) enum Kind {
+            $($kind,)+
+        }
+
+        impl Kind {
+            /// Every kind, in declaration order.
+            #[cfg(test)]
+            pub(super) const ALL: &[Kind] = &[$(Kind::$kind,)+];
+
+            /// The name the bindings and the shared test vectors use ([`SysTopic::name`]).
+            pub(super) const fn name(self) -> &'static str {
+                match self {
+                    $(Kind::$kind => $name,)+
+                }
+            }
+        }
+    };
+}
+
+kinds! {
+    MessagesUp => "messages_up",
+    MessagesDown => "messages_down",
+    PropertiesReport => "properties_report",
+    GatewayPropertiesReport => "gateway_properties_report",
+    PropertiesSet => "properties_set",
+    PropertiesSetResponse => "properties_set_response",
+    PropertiesGet => "properties_get",
+    PropertiesGetResponse => "properties_get_response",
+    Command => "command",
+    CommandResponse => "command_response",
+    ShadowGet => "shadow_get",
+    ShadowGetResponse => "shadow_get_response",
+    EventsUp => "events_up",
+    EventsDown => "events_down",
+    BootstrapUp => "bootstrap_up",
+    BootstrapDown => "bootstrap_down",
+    SubDeviceMessagesUp => "sub_device_messages_up",
+    Login => "login",
+    LoginResponse => "login_response",
+    Logout => "logout",
+    LogoutResponse => "logout_response",
+    ResetSecret => "reset_secret",
+    ResetSecretResponse => "reset_secret_response",
+    Disconnect => "disconnect",
 }
 
 /// One row of the catalogue.
@@ -265,7 +288,7 @@ pub(super) enum Value<'a> {
 
 impl<'a> SysTopic<'a> {
     /// Splits a system topic into its row kind and parameter value.
-    pub(super) fn split(&self) -> (Kind, Value<'a>) {
+    pub(super) const fn split(&self) -> (Kind, Value<'a>) {
         use SysTopic as S;
         match *self {
             S::MessagesUp(s) => (Kind::MessagesUp, Value::Report(s)),

@@ -4,6 +4,7 @@
 mod catalogue;
 mod filters;
 mod parse;
+mod parts;
 
 use alloc::string::String;
 
