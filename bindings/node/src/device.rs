@@ -237,15 +237,8 @@ fn suffix_of<'a>(
     suffix: Option<&'a str>,
     rid: Option<&'a str>,
 ) -> Result<ReportSuffix<'a>> {
-    match (suffix.unwrap_or("none"), rid) {
-        ("none", None) => Ok(ReportSuffix::None),
-        ("gzip", None) => Ok(ReportSuffix::Gzip),
-        ("request_id", Some(r)) => Ok(ReportSuffix::RequestId(r)),
-        _ => Err(bad_arg(
-            env,
-            "suffix: none, gzip, or request_id with a requestId",
-        )),
-    }
+    ReportSuffix::from_parts(suffix.unwrap_or("none"), rid)
+        .ok_or_else(|| bad_arg(env, "suffix: none, gzip, or request_id with a requestId"))
 }
 
 /// Where a report goes: `suffix` (`none`, `gzip`, `request_id`) and its `requestId`.

@@ -5,7 +5,7 @@
 use iotmqtt::iotda as p;
 use iotmqtt::iotda::{
     ConnectTimestamp, DeviceAuth, DeviceId, DeviceSecret, Direction, GroupSecret, JsonPayload,
-    LegacyTopic, ReportSuffix, ScopeId, SigType, SysTopic, Topic, UtcTime,
+    LegacyTopic, ScopeId, SigType, SysPartsError, SysTopic, Topic, UtcTime,
 };
 use napi::bindgen_prelude::{Buffer, Env, JsValue, Object, Unknown, ValueType};
 use napi_derive::napi;
@@ -139,106 +139,27 @@ pub fn bridge_downstream_filters(env: &Env, bridge_id: String) -> Result<Vec<Str
 
 // ---------------------------------------------------------------- topics
 
-/// The name, request id and report suffix of a system topic.
-fn sys_parts(t: &SysTopic<'_>) -> (&'static str, Option<String>, Option<&'static str>) {
-    let report = |name, s: &ReportSuffix<'_>| match s {
-        ReportSuffix::Gzip => (name, None, Some("gzip")),
-        ReportSuffix::RequestId(r) => (name, Some((*r).to_string()), Some("request_id")),
-        _ => (name, None, Some("none")),
-    };
-    let rid = |name, r: &str| (name, Some(r.to_string()), None);
-    match t {
-        SysTopic::MessagesUp(s) => report("messages_up", s),
-        SysTopic::PropertiesReport(s) => report("properties_report", s),
-        SysTopic::GatewayPropertiesReport(s) => report("gateway_properties_report", s),
-        SysTopic::MessagesDown => ("messages_down", None, None),
-        SysTopic::PropertiesSet { request_id } => rid("properties_set", request_id),
-        SysTopic::PropertiesSetResponse { request_id } => {
-            rid("properties_set_response", request_id)
-        }
-        SysTopic::PropertiesGet { request_id } => rid("properties_get", request_id),
-        SysTopic::PropertiesGetResponse { request_id } => {
-            rid("properties_get_response", request_id)
-        }
-        SysTopic::Command { request_id } => rid("command", request_id),
-        SysTopic::CommandResponse { request_id } => rid("command_response", request_id),
-        SysTopic::ShadowGet { request_id } => rid("shadow_get", request_id),
-        SysTopic::ShadowGetResponse { request_id } => rid("shadow_get_response", request_id),
-        SysTopic::EventsUp => ("events_up", None, None),
-        SysTopic::EventsDown => ("events_down", None, None),
-        SysTopic::BootstrapUp => ("bootstrap_up", None, None),
-        SysTopic::BootstrapDown => ("bootstrap_down", None, None),
-        SysTopic::SubDeviceMessagesUp => ("sub_device_messages_up", None, None),
-        SysTopic::Login { request_id } => rid("login", request_id),
-        SysTopic::LoginResponse { request_id } => rid("login_response", request_id),
-        SysTopic::Logout { request_id } => rid("logout", request_id),
-        SysTopic::LogoutResponse { request_id } => rid("logout_response", request_id),
-        SysTopic::ResetSecret { request_id } => rid("reset_secret", request_id),
-        SysTopic::ResetSecretResponse { request_id } => rid("reset_secret_response", request_id),
-        SysTopic::Disconnect => ("disconnect", None, None),
-        // `SysTopic` is non-exhaustive: a topic a newer core adds has no name here yet.
-        _ => ("unknown", None, None),
-    }
-}
-
+/// The system topic a topic object's `sys`, `requestId` and `suffix` name.
 fn sys_of<'a>(
     env: &Env,
     name: &str,
     rid: Option<&'a str>,
     suffix: Option<&str>,
 ) -> Result<SysTopic<'a>> {
-    let bad = |what| bad_arg(env, what);
-    let report = |f: fn(ReportSuffix<'a>) -> SysTopic<'a>| -> Result<SysTopic<'a>> {
-        Ok(f(match (suffix.unwrap_or("none"), rid) {
-            ("none", None) => ReportSuffix::None,
-            ("gzip", None) => ReportSuffix::Gzip,
-            ("request_id", Some(r)) => ReportSuffix::RequestId(r),
-            _ => return Err(bad("suffix: none, gzip, or request_id with a requestId")),
-        }))
-    };
-    let plain = |t: SysTopic<'a>| -> Result<SysTopic<'a>> {
-        if rid.is_some() || suffix.is_some() {
-            return Err(bad("sys: this topic takes neither requestId nor suffix"));
-        }
-        Ok(t)
-    };
-    let with_rid = |f: fn(&'a str) -> SysTopic<'a>| -> Result<SysTopic<'a>> {
-        if suffix.is_some() {
-            return Err(bad("sys: this topic takes no suffix"));
-        }
-        Ok(f(rid.ok_or_else(|| bad("requestId: this topic needs one"))?))
-    };
-    match name {
-        "messages_up" => report(SysTopic::MessagesUp),
-        "properties_report" => report(SysTopic::PropertiesReport),
-        "gateway_properties_report" => report(SysTopic::GatewayPropertiesReport),
-        "messages_down" => plain(SysTopic::MessagesDown),
-        "events_up" => plain(SysTopic::EventsUp),
-        "events_down" => plain(SysTopic::EventsDown),
-        "bootstrap_up" => plain(SysTopic::BootstrapUp),
-        "bootstrap_down" => plain(SysTopic::BootstrapDown),
-        "sub_device_messages_up" => plain(SysTopic::SubDeviceMessagesUp),
-        "disconnect" => plain(SysTopic::Disconnect),
-        "properties_set" => with_rid(|r| SysTopic::PropertiesSet { request_id: r }),
-        "properties_set_response" => {
-            with_rid(|r| SysTopic::PropertiesSetResponse { request_id: r })
-        }
-        "properties_get" => with_rid(|r| SysTopic::PropertiesGet { request_id: r }),
-        "properties_get_response" => {
-            with_rid(|r| SysTopic::PropertiesGetResponse { request_id: r })
-        }
-        "command" => with_rid(|r| SysTopic::Command { request_id: r }),
-        "command_response" => with_rid(|r| SysTopic::CommandResponse { request_id: r }),
-        "shadow_get" => with_rid(|r| SysTopic::ShadowGet { request_id: r }),
-        "shadow_get_response" => with_rid(|r| SysTopic::ShadowGetResponse { request_id: r }),
-        "login" => with_rid(|r| SysTopic::Login { request_id: r }),
-        "login_response" => with_rid(|r| SysTopic::LoginResponse { request_id: r }),
-        "logout" => with_rid(|r| SysTopic::Logout { request_id: r }),
-        "logout_response" => with_rid(|r| SysTopic::LogoutResponse { request_id: r }),
-        "reset_secret" => with_rid(|r| SysTopic::ResetSecret { request_id: r }),
-        "reset_secret_response" => with_rid(|r| SysTopic::ResetSecretResponse { request_id: r }),
-        _ => Err(bad("sys: an IoTDA system topic name")),
-    }
+    SysTopic::from_parts(name, rid, suffix).map_err(|e| {
+        bad_arg(
+            env,
+            match e {
+                SysPartsError::UnknownName => "sys: an IoTDA system topic name",
+                SysPartsError::RequestIdMissing => "requestId: this topic needs one",
+                SysPartsError::BadSuffix => "suffix: none, gzip, or request_id with a requestId",
+                // The core checks the request id first, so a refused suffix with a request id
+                // is a request-id topic's; without one, a topic's that takes neither.
+                SysPartsError::SuffixNotTaken if rid.is_some() => "sys: this topic takes no suffix",
+                _ => "sys: this topic takes neither requestId nor suffix",
+            },
+        )
+    })
 }
 
 /// What a topic is, as a plain object (`{type, …fields, direction}`).
@@ -256,13 +177,12 @@ fn topic_to_js<'e>(env: &'e Env, t: &Topic<'_>) -> Result<Object<'e>> {
                 o.set("type", "device")?;
             }
             o.set("deviceId", *device_id)?;
-            let (sys, rid, suffix) = sys_parts(topic);
-            o.set("sys", sys)?;
-            if let Some(r) = rid {
+            o.set("sys", topic.name())?;
+            if let Some(r) = topic.request_id() {
                 o.set("requestId", r)?;
             }
-            if let Some(s) = suffix {
-                o.set("suffix", s)?;
+            if let Some(s) = topic.report_suffix() {
+                o.set("suffix", s.name())?;
             }
         }
         Topic::User { device_id, name } => {
