@@ -67,14 +67,9 @@ fn suffix<'a>(
     suffix: Option<&str>,
     request_id: Option<&'a str>,
 ) -> Result<ReportSuffix<'a>, JsValue> {
-    match (suffix.unwrap_or("none"), request_id) {
-        ("none", None) => Ok(ReportSuffix::None),
-        ("gzip", None) => Ok(ReportSuffix::Gzip),
-        ("request_id", Some(r)) => Ok(ReportSuffix::RequestId(r)),
-        _ => Err(invalid_argument(
-            "suffix: \"none\", \"gzip\", or \"request_id\" with a requestId",
-        )),
-    }
+    ReportSuffix::from_parts(suffix.unwrap_or("none"), request_id).ok_or_else(|| {
+        invalid_argument("suffix: \"none\", \"gzip\", or \"request_id\" with a requestId")
+    })
 }
 
 fn pending(p: &PendingRequest) -> JsValue {

@@ -2,8 +2,8 @@
 //! (parse a topic name into its parts, build one from them).
 
 use iotmqtt::iotda::{
-    ConnectTimestamp, DeviceAuth, DeviceId, DeviceSecret, GroupSecret, LegacyTopic, ReportSuffix,
-    ScopeId, SigType, SysTopic, Topic,
+    ConnectTimestamp, DeviceAuth, DeviceId, DeviceSecret, GroupSecret, LegacyTopic, ScopeId,
+    SigType, SysPartsError, SysTopic, Topic,
 };
 use wasm_bindgen::prelude::*;
 
@@ -87,101 +87,24 @@ pub fn compute_password(
         .to_owned())
 }
 
-/// The name of a system topic, its request id and its report suffix.
-fn sys_name<'a>(t: &SysTopic<'a>) -> (&'static str, Option<&'a str>, Option<&'static str>) {
-    let report = |name, s: &ReportSuffix<'a>| match *s {
-        ReportSuffix::None => (name, None, Some("none")),
-        ReportSuffix::Gzip => (name, None, Some("gzip")),
-        ReportSuffix::RequestId(r) => (name, Some(r), Some("request_id")),
-    };
-    let rid = |name, r: &'a str| (name, Some(r), None);
-    match *t {
-        SysTopic::MessagesUp(ref s) => report("messages_up", s),
-        SysTopic::PropertiesReport(ref s) => report("properties_report", s),
-        SysTopic::GatewayPropertiesReport(ref s) => report("gateway_properties_report", s),
-        SysTopic::MessagesDown => ("messages_down", None, None),
-        SysTopic::PropertiesSet { request_id } => rid("properties_set", request_id),
-        SysTopic::PropertiesSetResponse { request_id } => {
-            rid("properties_set_response", request_id)
-        }
-        SysTopic::PropertiesGet { request_id } => rid("properties_get", request_id),
-        SysTopic::PropertiesGetResponse { request_id } => {
-            rid("properties_get_response", request_id)
-        }
-        SysTopic::Command { request_id } => rid("command", request_id),
-        SysTopic::CommandResponse { request_id } => rid("command_response", request_id),
-        SysTopic::ShadowGet { request_id } => rid("shadow_get", request_id),
-        SysTopic::ShadowGetResponse { request_id } => rid("shadow_get_response", request_id),
-        SysTopic::EventsUp => ("events_up", None, None),
-        SysTopic::EventsDown => ("events_down", None, None),
-        SysTopic::BootstrapUp => ("bootstrap_up", None, None),
-        SysTopic::BootstrapDown => ("bootstrap_down", None, None),
-        SysTopic::SubDeviceMessagesUp => ("sub_device_messages_up", None, None),
-        SysTopic::Login { request_id } => rid("login", request_id),
-        SysTopic::LoginResponse { request_id } => rid("login_response", request_id),
-        SysTopic::Logout { request_id } => rid("logout", request_id),
-        SysTopic::LogoutResponse { request_id } => rid("logout_response", request_id),
-        SysTopic::ResetSecret { request_id } => rid("reset_secret", request_id),
-        SysTopic::ResetSecretResponse { request_id } => rid("reset_secret_response", request_id),
-        SysTopic::Disconnect => ("disconnect", None, None),
-        #[allow(unreachable_patterns)] // `SysTopic` may grow; a new topic needs a name here
-        _ => ("unknown", None, None),
-    }
-}
-
+/// The system topic that `sys`, `requestId` and `suffix` name.
 fn sys_from<'a>(
     name: &str,
     rid: Option<&'a str>,
     suffix: Option<&str>,
 ) -> Result<SysTopic<'a>, JsValue> {
-    let bad = |why: &str| invalid_argument(&format!("topic {name}: {why}"));
-    let report = |f: fn(ReportSuffix<'a>) -> SysTopic<'a>| {
-        Ok(f(match (suffix.unwrap_or("none"), rid) {
-            ("none", None) => ReportSuffix::None,
-            ("gzip", None) => ReportSuffix::Gzip,
-            ("request_id", Some(r)) => ReportSuffix::RequestId(r),
-            _ => return Err(bad("suffix none, gzip, or request_id with a requestId")),
-        }))
-    };
-    let plain = |t: SysTopic<'a>| match (rid, suffix) {
-        (None, None) => Ok(t),
-        _ => Err(bad("takes neither requestId nor suffix")),
-    };
-    let with_rid = |f: fn(&'a str) -> SysTopic<'a>| match (rid, suffix) {
-        (Some(r), None) => Ok(f(r)),
-        _ => Err(bad("needs a requestId and no suffix")),
-    };
-    match name {
-        "messages_up" => report(SysTopic::MessagesUp),
-        "properties_report" => report(SysTopic::PropertiesReport),
-        "gateway_properties_report" => report(SysTopic::GatewayPropertiesReport),
-        "messages_down" => plain(SysTopic::MessagesDown),
-        "events_up" => plain(SysTopic::EventsUp),
-        "events_down" => plain(SysTopic::EventsDown),
-        "bootstrap_up" => plain(SysTopic::BootstrapUp),
-        "bootstrap_down" => plain(SysTopic::BootstrapDown),
-        "sub_device_messages_up" => plain(SysTopic::SubDeviceMessagesUp),
-        "disconnect" => plain(SysTopic::Disconnect),
-        "properties_set" => with_rid(|r| SysTopic::PropertiesSet { request_id: r }),
-        "properties_set_response" => {
-            with_rid(|r| SysTopic::PropertiesSetResponse { request_id: r })
-        }
-        "properties_get" => with_rid(|r| SysTopic::PropertiesGet { request_id: r }),
-        "properties_get_response" => {
-            with_rid(|r| SysTopic::PropertiesGetResponse { request_id: r })
-        }
-        "command" => with_rid(|r| SysTopic::Command { request_id: r }),
-        "command_response" => with_rid(|r| SysTopic::CommandResponse { request_id: r }),
-        "shadow_get" => with_rid(|r| SysTopic::ShadowGet { request_id: r }),
-        "shadow_get_response" => with_rid(|r| SysTopic::ShadowGetResponse { request_id: r }),
-        "login" => with_rid(|r| SysTopic::Login { request_id: r }),
-        "login_response" => with_rid(|r| SysTopic::LoginResponse { request_id: r }),
-        "logout" => with_rid(|r| SysTopic::Logout { request_id: r }),
-        "logout_response" => with_rid(|r| SysTopic::LogoutResponse { request_id: r }),
-        "reset_secret" => with_rid(|r| SysTopic::ResetSecret { request_id: r }),
-        "reset_secret_response" => with_rid(|r| SysTopic::ResetSecretResponse { request_id: r }),
-        _ => Err(bad("not a system topic name")),
-    }
+    SysTopic::from_parts(name, rid, suffix).map_err(|e| {
+        let why = match e {
+            SysPartsError::UnknownName => "not a system topic name",
+            SysPartsError::BadSuffix => "suffix none, gzip, or request_id with a requestId",
+            // The core checks the request id first, so a refused suffix with a request id is a
+            // request-id topic's; without one, a topic's that takes neither.
+            SysPartsError::RequestIdMissing => "needs a requestId and no suffix",
+            SysPartsError::SuffixNotTaken if rid.is_some() => "needs a requestId and no suffix",
+            _ => "takes neither requestId nor suffix",
+        };
+        invalid_argument(&format!("topic {name}: {why}"))
+    })
 }
 
 /// The parts of an IoTDA topic name: `{type, …, direction}` with `type` `device`, `bridge`,
@@ -195,18 +118,17 @@ pub fn parse_topic(topic: &str) -> JsValue {
         | Topic::Bridge {
             device_id, topic, ..
         } => {
-            let (sys, rid, suffix) = sys_name(topic);
             let mut o = match &t {
                 Topic::Bridge { bridge_id, .. } => Obj::typed("bridge").set("bridgeId", *bridge_id),
                 _ => Obj::typed("device"),
             }
             .set("deviceId", *device_id)
-            .set("sys", sys);
-            if let Some(r) = rid {
+            .set("sys", topic.name());
+            if let Some(r) = topic.request_id() {
                 o = o.set("requestId", r);
             }
-            if let Some(s) = suffix {
-                o = o.set("suffix", s);
+            if let Some(s) = topic.report_suffix() {
+                o = o.set("suffix", s.name());
             }
             o
         }
