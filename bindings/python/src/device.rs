@@ -485,14 +485,11 @@ fn payload<T: JsonPayload>(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<T
 }
 
 fn suffix<'a>(suffix: Option<&str>, request_id: Option<&'a str>) -> PyResult<ReportSuffix<'a>> {
-    match (suffix, request_id) {
-        (None | Some("none"), None) => Ok(ReportSuffix::None),
-        (Some("gzip"), None) => Ok(ReportSuffix::Gzip),
-        (None | Some("request_id"), Some(r)) => Ok(ReportSuffix::RequestId(r)),
-        _ => Err(PyValueError::new_err(
-            "suffix: \"none\", \"gzip\" or \"request_id\" (with request_id)",
-        )),
-    }
+    // A request id without a suffix means suffix `request_id`.
+    let name = suffix.or(request_id.and(Some("request_id")));
+    ReportSuffix::from_parts(name.unwrap_or("none"), request_id).ok_or_else(|| {
+        PyValueError::new_err("suffix: \"none\", \"gzip\" or \"request_id\" (with request_id)")
+    })
 }
 
 /// A Huawei Cloud IoTDA device, sans-IO: the MQTT :class:`iotmqtt.Client` session plus

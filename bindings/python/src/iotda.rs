@@ -3,7 +3,7 @@
 
 use iotmqtt::iotda::{
     self as core, ConnectTimestamp, DeviceAuth as CoreAuth, DeviceId, DeviceSecret, Direction,
-    GroupSecret, JsonPayload, LegacyTopic, ReportSuffix, ScopeId, SigType, SysTopic,
+    GroupSecret, JsonPayload, LegacyTopic, ScopeId, SigType, SysPartsError, SysTopic,
     Topic as CoreTopic, UtcTime,
 };
 use iotmqtt::{Error, UsageError};
@@ -352,117 +352,35 @@ record! {
     }
 }
 
-/// The snake-case name of a system topic, its request id and its report suffix.
-fn sys_parts<'a>(t: &SysTopic<'a>) -> (&'static str, Option<&'a str>, Option<&'static str>) {
-    let report = |name, s: &ReportSuffix<'a>| match *s {
-        ReportSuffix::RequestId(r) => (name, Some(r), Some("request_id")),
-        ReportSuffix::Gzip => (name, None, Some("gzip")),
-        _ => (name, None, Some("none")),
-    };
-    match *t {
-        SysTopic::MessagesUp(ref s) => report("messages_up", s),
-        SysTopic::PropertiesReport(ref s) => report("properties_report", s),
-        SysTopic::GatewayPropertiesReport(ref s) => report("gateway_properties_report", s),
-        SysTopic::MessagesDown => ("messages_down", None, None),
-        SysTopic::PropertiesSet { request_id } => ("properties_set", Some(request_id), None),
-        SysTopic::PropertiesSetResponse { request_id } => {
-            ("properties_set_response", Some(request_id), None)
-        }
-        SysTopic::PropertiesGet { request_id } => ("properties_get", Some(request_id), None),
-        SysTopic::PropertiesGetResponse { request_id } => {
-            ("properties_get_response", Some(request_id), None)
-        }
-        SysTopic::Command { request_id } => ("command", Some(request_id), None),
-        SysTopic::CommandResponse { request_id } => ("command_response", Some(request_id), None),
-        SysTopic::ShadowGet { request_id } => ("shadow_get", Some(request_id), None),
-        SysTopic::ShadowGetResponse { request_id } => {
-            ("shadow_get_response", Some(request_id), None)
-        }
-        SysTopic::EventsUp => ("events_up", None, None),
-        SysTopic::EventsDown => ("events_down", None, None),
-        SysTopic::BootstrapUp => ("bootstrap_up", None, None),
-        SysTopic::BootstrapDown => ("bootstrap_down", None, None),
-        SysTopic::SubDeviceMessagesUp => ("sub_device_messages_up", None, None),
-        SysTopic::Login { request_id } => ("login", Some(request_id), None),
-        SysTopic::LoginResponse { request_id } => ("login_response", Some(request_id), None),
-        SysTopic::Logout { request_id } => ("logout", Some(request_id), None),
-        SysTopic::LogoutResponse { request_id } => ("logout_response", Some(request_id), None),
-        SysTopic::ResetSecret { request_id } => ("reset_secret", Some(request_id), None),
-        SysTopic::ResetSecretResponse { request_id } => {
-            ("reset_secret_response", Some(request_id), None)
-        }
-        SysTopic::Disconnect => ("disconnect", None, None),
-        _ => ("unknown", None, None),
-    }
-}
-
-/// The system topic for a snake-case name; `request_id` and `suffix` where it takes them.
+/// The system topic for a snake-case name; `request_id` and `suffix` where it takes them (on a
+/// report topic a `request_id` without a `suffix` means suffix `"request_id"`).
 fn sys_topic<'a>(
     name: &str,
     request_id: Option<&'a str>,
     suffix: Option<&str>,
 ) -> PyResult<SysTopic<'a>> {
-    let bad = |what: String| Err(PyValueError::new_err(what));
-    let report = |request_id: Option<&'a str>| -> PyResult<ReportSuffix<'a>> {
-        match (suffix, request_id) {
-            (None | Some("none"), None) => Ok(ReportSuffix::None),
-            (Some("gzip"), None) => Ok(ReportSuffix::Gzip),
-            (None | Some("request_id"), Some(r)) => Ok(ReportSuffix::RequestId(r)),
-            _ => Err(PyValueError::new_err(
-                "suffix: \"none\", \"gzip\" or \"request_id\" (with request_id)",
-            )),
+    let topic = match SysTopic::from_parts(name, request_id, suffix) {
+        // Only a report topic given a request id refuses a missing suffix this way.
+        Err(SysPartsError::BadSuffix) if suffix.is_none() => {
+            SysTopic::from_parts(name, request_id, Some("request_id"))
         }
+        topic => topic,
     };
-    let rid = || -> PyResult<&'a str> {
-        request_id.ok_or_else(|| PyValueError::new_err(format!("{name}: needs request_id")))
-    };
-    let plain = |t: SysTopic<'a>| -> PyResult<SysTopic<'a>> {
-        if request_id.is_some() || suffix.is_some() {
-            return Err(PyValueError::new_err(format!(
-                "{name}: takes no request_id or suffix"
-            )));
-        }
-        Ok(t)
-    };
-    let with_rid = |make: fn(&'a str) -> SysTopic<'a>| -> PyResult<SysTopic<'a>> {
-        if suffix.is_some() {
-            return Err(PyValueError::new_err(format!("{name}: takes no suffix")));
-        }
-        Ok(make(rid()?))
-    };
-    match name {
-        "messages_up" => Ok(SysTopic::MessagesUp(report(request_id)?)),
-        "properties_report" => Ok(SysTopic::PropertiesReport(report(request_id)?)),
-        "gateway_properties_report" => Ok(SysTopic::GatewayPropertiesReport(report(request_id)?)),
-        "messages_down" => plain(SysTopic::MessagesDown),
-        "properties_set" => with_rid(|request_id| SysTopic::PropertiesSet { request_id }),
-        "properties_set_response" => {
-            with_rid(|request_id| SysTopic::PropertiesSetResponse { request_id })
-        }
-        "properties_get" => with_rid(|request_id| SysTopic::PropertiesGet { request_id }),
-        "properties_get_response" => {
-            with_rid(|request_id| SysTopic::PropertiesGetResponse { request_id })
-        }
-        "command" => with_rid(|request_id| SysTopic::Command { request_id }),
-        "command_response" => with_rid(|request_id| SysTopic::CommandResponse { request_id }),
-        "shadow_get" => with_rid(|request_id| SysTopic::ShadowGet { request_id }),
-        "shadow_get_response" => with_rid(|request_id| SysTopic::ShadowGetResponse { request_id }),
-        "events_up" => plain(SysTopic::EventsUp),
-        "events_down" => plain(SysTopic::EventsDown),
-        "bootstrap_up" => plain(SysTopic::BootstrapUp),
-        "bootstrap_down" => plain(SysTopic::BootstrapDown),
-        "sub_device_messages_up" => plain(SysTopic::SubDeviceMessagesUp),
-        "login" => with_rid(|request_id| SysTopic::Login { request_id }),
-        "login_response" => with_rid(|request_id| SysTopic::LoginResponse { request_id }),
-        "logout" => with_rid(|request_id| SysTopic::Logout { request_id }),
-        "logout_response" => with_rid(|request_id| SysTopic::LogoutResponse { request_id }),
-        "reset_secret" => with_rid(|request_id| SysTopic::ResetSecret { request_id }),
-        "reset_secret_response" => {
-            with_rid(|request_id| SysTopic::ResetSecretResponse { request_id })
-        }
-        "disconnect" => plain(SysTopic::Disconnect),
-        other => bad(format!("unknown system topic {other:?}")),
-    }
+    topic.map_err(|e| {
+        PyValueError::new_err(match e {
+            SysPartsError::UnknownName => format!("unknown system topic {name:?}"),
+            SysPartsError::RequestIdMissing => format!("{name}: needs request_id"),
+            SysPartsError::BadSuffix => {
+                "suffix: \"none\", \"gzip\" or \"request_id\" (with request_id)".to_owned()
+            }
+            // The core checks the request id first, so a refused suffix with a request id is a
+            // request-id topic's; without one, a topic's that takes neither.
+            SysPartsError::SuffixNotTaken if request_id.is_some() => {
+                format!("{name}: takes no suffix")
+            }
+            _ => format!("{name}: takes no request_id or suffix"),
+        })
+    })
 }
 
 impl Topic {
@@ -492,8 +410,7 @@ impl Topic {
             } => {
                 kind = "device";
                 out.device_id = s(device_id);
-                let (name, rid, suffix) = sys_parts(topic);
-                (out.sys, out.request_id, out.suffix) = (s(name), opt(rid), opt(suffix));
+                out.sys_parts(py, topic);
             }
             CoreTopic::Bridge {
                 bridge_id,
@@ -503,8 +420,7 @@ impl Topic {
                 kind = "bridge";
                 out.bridge_id = s(bridge_id);
                 out.device_id = s(device_id);
-                let (name, rid, suffix) = sys_parts(topic);
-                (out.sys, out.request_id, out.suffix) = (s(name), opt(rid), opt(suffix));
+                out.sys_parts(py, topic);
             }
             CoreTopic::User { device_id, name } => {
                 kind = "user";
@@ -531,6 +447,14 @@ impl Topic {
         }
         out.r#type = PyString::new(py, kind).unbind();
         out
+    }
+
+    /// Fills `sys`, `request_id` and `suffix` from a system topic.
+    fn sys_parts(&mut self, py: Python<'_>, t: &SysTopic<'_>) {
+        let s = |v: &str| PyString::new(py, v).unbind();
+        self.sys = Some(s(t.name()));
+        self.request_id = t.request_id().map(s);
+        self.suffix = t.report_suffix().map(|x| s(x.name()));
     }
 
     /// Writes a built topic (the core checks every part) and returns its view.
