@@ -40,6 +40,24 @@ def hex_bytes(s):
     return bytes.fromhex(s)
 
 
+def sys_parts(node):
+    """Yields [name, request id?, suffix?] of every system topic a scenario builds, the input
+    form of `SysTopic::from_parts` the iotda_topics target reads ("name|request_id|suffix")."""
+    if isinstance(node, dict):
+        if isinstance(node.get("sys"), str):
+            parts = [node["sys"]]
+            if "request_id" in node or "suffix" in node:
+                parts.append(str(node.get("request_id", "")))
+            if "suffix" in node:
+                parts.append(str(node["suffix"]))
+            yield parts
+        for v in node.values():
+            yield from sys_parts(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from sys_parts(v)
+
+
 def version_bit(doc):
     """1 for MQTT 5, 0 for 3.1.1, from a scenario file's version or client config."""
     v = str(doc.get("version") or doc.get("config", {}).get("protocol") or "5")
@@ -71,6 +89,8 @@ def main():
                 payload = value.encode()
                 for i in range(0, 48, 7):
                     seeds["iotda_payloads"].append(bytes([i]) + payload)
+        for parts in sys_parts(doc):
+            seeds["iotda_topics"].append("|".join(parts).encode())
         if received:
             target = "server_session" if doc.get("kind") == "server" else "client_session"
             seeds[target].append(bytes([vbit]) + received[:2048])

@@ -8,6 +8,7 @@ use core::fmt::Debug;
 use arbitrary::{Arbitrary, Unstructured};
 
 use super::Text;
+use crate::iotda::SysTopic;
 use crate::iotda::{
     AddSubDevices, AddSubDevicesResponse, BootstrapAnswer, BootstrapFailure, BootstrapRequest,
     BridgeLogin, BridgeResetSecret, ClientId, CommandRequest, CommandResponse, ConfigUpdate,
@@ -27,12 +28,24 @@ use crate::iotda::{
 ///
 /// Invariants: no panic; `Topic::parse(t.to_topic_string()) == t`;
 /// `ClientId::parse(id.to_client_id_string()) == id`; a parsed device id is part of the topic;
-/// `MessageDown::parse` keeps raw payloads as they are.
+/// `MessageDown::parse` keeps raw payloads as they are; a system topic's name, request id and
+/// suffix name rebuild it with `SysTopic::from_parts`, and whatever `from_parts` builds from
+/// the input split at `|` gives those parts back.
 pub fn iotda_topics(data: &[u8]) {
     let owned = String::from_utf8_lossy(data);
     let s: &str = &owned;
     let topic = Topic::parse(s);
     let _ = (topic.direction(), topic.request_id());
+    if let Topic::Device { topic: sys, .. } | Topic::Bridge { topic: sys, .. } = &topic {
+        sys_parts_round_trip(sys);
+    }
+    let mut split = s.splitn(3, '|');
+    if let (Some(name), rid, suffix) = (split.next(), split.next(), split.next()) {
+        if let Ok(sys) = SysTopic::from_parts(name, rid, suffix) {
+            assert_eq!(sys.name(), name, "from_parts({name:?}, ..) named {sys:?}");
+            sys_parts_round_trip(&sys);
+        }
+    }
     if let Some(id) = topic.device_id() {
         assert!(s.contains(id), "device id {id:?} not in {s:?}");
     }
@@ -58,6 +71,16 @@ pub fn iotda_topics(data: &[u8]) {
     if let MessageDown::Raw(raw) = MessageDown::parse(data) {
         assert_eq!(raw, data);
     }
+}
+
+/// A system topic's parts build the same topic again.
+fn sys_parts_round_trip(sys: &SysTopic<'_>) {
+    let suffix = sys.report_suffix().map(|r| r.name());
+    assert_eq!(
+        SysTopic::from_parts(sys.name(), sys.request_id(), suffix),
+        Ok(*sys),
+        "{sys:?} does not rebuild from its parts"
+    );
 }
 
 /// True when a JSON document holds a floating-point number (whose text form need not read back
