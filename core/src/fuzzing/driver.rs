@@ -16,29 +16,24 @@ pub(super) trait Timed {
     fn transmit_to_slice(&mut self, now: Instant, buf: &mut [u8]) -> Option<usize>;
 }
 
-impl Timed for crate::client::Client {
-    fn deadline(&self) -> Option<Instant> {
-        self.poll_timeout()
-    }
-    fn fire(&mut self, now: Instant) {
-        self.handle_timeout(now);
-    }
-    fn transmit_to_slice(&mut self, now: Instant, buf: &mut [u8]) -> Option<usize> {
-        self.poll_transmit_to_slice(now, buf).ok()
-    }
+// The client and the server session name these calls alike.
+macro_rules! timed {
+    ($($session:ty),*) => {$(
+        impl Timed for $session {
+            fn deadline(&self) -> Option<Instant> {
+                self.poll_timeout()
+            }
+            fn fire(&mut self, now: Instant) {
+                self.handle_timeout(now);
+            }
+            fn transmit_to_slice(&mut self, now: Instant, buf: &mut [u8]) -> Option<usize> {
+                self.poll_transmit_to_slice(now, buf).ok()
+            }
+        }
+    )*};
 }
 
-impl Timed for crate::server::ServerSession {
-    fn deadline(&self) -> Option<Instant> {
-        self.poll_timeout()
-    }
-    fn fire(&mut self, now: Instant) {
-        self.handle_timeout(now);
-    }
-    fn transmit_to_slice(&mut self, now: Instant, buf: &mut [u8]) -> Option<usize> {
-        self.poll_transmit_to_slice(now, buf).ok()
-    }
-}
+timed!(crate::client::Client, crate::server::ServerSession);
 
 /// A harness: its session, clock and wire checker, and the step it takes after every change.
 pub(super) trait Driver {
