@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 use core::fmt::Debug;
 
 use arbitrary::{Arbitrary, Unstructured};
+use base64::Engine as _;
 
 use super::Text;
 use crate::iotda::SysTopic;
@@ -17,10 +18,10 @@ use crate::iotda::{
     FileResult, FileUrl, GatewayPropertiesReport, GroupSecret, JsonPayload, LegacyCommandReply,
     LegacyDataReport, LogConfig, LogReport, LoginRejection, LoginRequest, MessageDown,
     NewSubDevice, OpaqueParas, OtaTask, PropertiesGetRequest, PropertiesReport,
-    PropertiesSetRequest, PropertiesSetResponse, RegisteredAuth, SdkInfo, ServiceProperties,
-    ShadowGetResponse, SigType, SubDeviceStatuses, SubDeviceStatusesResponse, SubDeviceSync,
-    SubDevicesAdded, SubDevicesDeleted, TimeSyncRequest, TimeSyncResponse, Topic, TunnelNotify,
-    UpgradeInfo, UpgradeInfoV2, UpgradeProgress, UtcTime, Verifier, VersionReport,
+    PropertiesSetRequest, PropertiesSetResponse, RegisteredAuth, ScopeId, SdkInfo,
+    ServiceProperties, ShadowGetResponse, SigType, SubDeviceStatuses, SubDeviceStatusesResponse,
+    SubDeviceSync, SubDevicesAdded, SubDevicesDeleted, TimeSyncRequest, TimeSyncResponse, Topic,
+    TunnelNotify, UpgradeInfo, UpgradeInfoV2, UpgradeProgress, UtcTime, Verifier, VersionReport,
 };
 
 /// Parses the input as an MQTT topic and as a ClientId: whatever parses and writes back must
@@ -223,14 +224,27 @@ struct Login<'a> {
     tolerance: u16,
     check_keep_alive: bool,
     registry: Registry<'a>,
-    /// A real device login made from these instead (device id, secret, sig type, skew).
-    genuine: Option<(Text<'a>, Text<'a>, u8, i16)>,
+    /// A real login made from these as well.
+    genuine: Option<Genuine<'a>>,
+}
+
+/// A real login: a device secret one, or with `group` a bootstrap (self-registration) one.
+#[derive(Debug, Arbitrary)]
+struct Genuine<'a> {
+    device: Text<'a>,
+    secret: Text<'a>,
+    sig: u8,
+    /// How far the server's clock is off, in seconds.
+    skew: i16,
+    /// A registration group's key bytes and the scope id of the bootstrap endpoint.
+    group: Option<(&'a [u8], Text<'a>)>,
 }
 
 /// Judges an arbitrary login, and a genuine one made with [`DeviceAuth`].
 ///
-/// Invariants: no panic; a genuine login within the tolerance is accepted for its device
-/// (with a secret registered) and refused with `WrongPassword` when one password byte changes;
+/// Invariants: no panic; a genuine login (device secret, or bootstrap with a registration
+/// group's secret) within the tolerance is accepted for its device (with that secret
+/// registered) and refused with `WrongPassword` when one password byte changes;
 /// the CONNACK codes of a rejection are IoTDA's (2, 4 or 5).
 pub fn iotda_verifier(data: &[u8]) {
     let mut u = Unstructured::new(data);
@@ -260,18 +274,13 @@ pub fn iotda_verifier(data: &[u8]) {
         Err(e) => assert!(matches!(e.return_code(), 2 | 4 | 5), "{e:?}"),
     }
 
-    let Some((device, secret, sig, skew)) = login.genuine else {
+    let Some(genuine) = login.genuine else {
         return;
     };
-    let (Ok(device_id), Ok(secret)) = (DeviceId::new(device.0), DeviceSecret::new(secret.0)) else {
+    let Some((auth, registered)) = genuine_auth(&genuine) else {
         return;
     };
-    let sig_type = match sig % 3 {
-        0 => SigType::HmacSha256,
-        1 => SigType::HmacSha256Checked,
-        _ => SigType::HmacSm3,
-    };
-    let auth = DeviceAuth::secret(device_id.clone(), secret.clone()).with_sig_type(sig_type);
+    let device_id = auth.device_id().clone();
     let credentials = auth.credentials(&now);
     let Some(password) = credentials.password() else {
         panic!("a secret login has no password");
@@ -287,12 +296,12 @@ pub fn iotda_verifier(data: &[u8]) {
     // default tolerance the login stands.
     let at = now
         .unix_seconds()
-        .saturating_add_signed(i64::from(skew % 3600));
+        .saturating_add_signed(i64::from(genuine.skew % 3600));
     let Ok(server_now) = UtcTime::from_unix_seconds(at) else {
         return;
     };
     let verifier = Verifier::new();
-    let registry = || Some(RegisteredAuth::Secret(secret.clone()));
+    let registry = || Some(registered.clone());
     match verifier.verify(&request, &server_now, |_| registry()) {
         Ok(id) => assert_eq!(id.device_id, device_id.as_str()),
         Err(e) => panic!("genuine login refused: {e:?}"),
@@ -309,4 +318,31 @@ pub fn iotda_verifier(data: &[u8]) {
         verifier.verify(&request, &server_now, |_| registry()),
         Err(LoginRejection::WrongPassword)
     );
+}
+
+/// The credentials of a genuine login and what the registry must know to accept it: the device
+/// secret, or for a bootstrap login the registration group's secret (the device's own secret is
+/// derived from it). `None` when the fuzzer's ids or secrets are not valid ones.
+fn genuine_auth(g: &Genuine<'_>) -> Option<(DeviceAuth, RegisteredAuth)> {
+    let device_id = DeviceId::new(g.device.0).ok()?;
+    let sig_type = match g.sig % 3 {
+        0 => SigType::HmacSha256,
+        1 => SigType::HmacSha256Checked,
+        _ => SigType::HmacSm3,
+    };
+    let (auth, registered) = match g.group {
+        None => {
+            let secret = DeviceSecret::new(g.secret.0).ok()?;
+            let auth = DeviceAuth::secret(device_id, secret.clone());
+            (auth, RegisteredAuth::Secret(secret))
+        }
+        Some((key, scope)) => {
+            let group =
+                GroupSecret::new(&base64::engine::general_purpose::STANDARD.encode(key)).ok()?;
+            let scope = ScopeId::new(scope.0).ok()?;
+            let auth = DeviceAuth::bootstrap_group_secret(device_id, &group, scope);
+            (auth, RegisteredAuth::GroupSecret(group))
+        }
+    };
+    Some((auth.with_sig_type(sig_type), registered))
 }
