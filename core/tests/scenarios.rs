@@ -20,8 +20,8 @@ use iotmqtt::client::{
 use iotmqtt::iotda::{
     CommandResponse, ConnectTimestamp, DeviceAuth, DeviceConfig, DeviceEvent, DeviceId,
     DeviceSecret, GroupSecret, InputProblem, IotdaDevice, JsonPayload, LegacyTopic, PendingRequest,
-    PropertiesGetResponse, PropertiesReport, PropertiesSetResponse, ReportSuffix, RequestKind,
-    ScopeId, SigType, SysTopic, Topic, UtcTime, compute_password,
+    PropertiesGetResponse, PropertiesReport, PropertiesSetResponse, ReportSuffix, ScopeId, SigType,
+    SysTopic, Topic, UtcTime, compute_password,
 };
 use iotmqtt::{
     DecodeError, Decoder, Error, Instant, OwnedProperties, Packet, Properties, Property,
@@ -840,19 +840,6 @@ fn event_view(e: &Event) -> R<Value> {
     })
 }
 
-fn state_name(s: State) -> R<&'static str> {
-    Ok(match s {
-        State::Idle => "idle",
-        State::WaitingForTransport => "waiting_for_transport",
-        State::AwaitingCredentials => "awaiting_credentials",
-        State::AwaitingConnack => "awaiting_connack",
-        State::Connected => "connected",
-        State::Backoff => "backoff",
-        #[allow(unreachable_patterns)] // `State` may grow; a new state must get a name here
-        other => return Err(format!("state without a name: {other:?}")),
-    })
-}
-
 /// Checks a call's outcome against an optional `expect_error`.
 fn outcome<T>(result: Result<T, Error>, expect_error: Option<&Value>) -> R<Option<T>> {
     match (result, expect_error) {
@@ -1301,7 +1288,7 @@ fn run_step(target: &mut dyn Target, script: &mut Script, step: &Value) -> R {
         }
         "expect_state" => {
             let want = req_str(s, "state", "step")?;
-            let got = state_name(target.state())?;
+            let got = target.state().snake_name();
             if got != want {
                 return Err(format!("state {got}, expected {want}"));
             }
@@ -1615,23 +1602,8 @@ fn json_of<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
-fn request_kind_name(k: RequestKind) -> R<&'static str> {
-    Ok(match k {
-        RequestKind::Shadow => "shadow",
-        RequestKind::TimeSync => "time_sync",
-        RequestKind::AddSubDevices => "add_sub_devices",
-        RequestKind::DeleteSubDevices => "delete_sub_devices",
-        RequestKind::SubDeviceStatus => "sub_device_status",
-        RequestKind::UploadUrl => "upload_url",
-        RequestKind::DownloadUrl => "download_url",
-        RequestKind::Bootstrap => "bootstrap",
-        #[allow(unreachable_patterns)] // `RequestKind` may grow; a new kind must get a name here
-        other => return Err(format!("request kind without a name: {other:?}")),
-    })
-}
-
 fn pending_view(p: &PendingRequest) -> R<Value> {
-    Ok(json!({"kind": request_kind_name(p.kind)?, "id": p.id}))
+    Ok(json!({"kind": p.kind.name(), "id": p.id}))
 }
 
 fn device_event_view(e: &DeviceEvent) -> R<Value> {
@@ -1693,7 +1665,7 @@ fn device_event_view(e: &DeviceEvent) -> R<Value> {
             json!({"type": "bootstrap_failed", "failure": json_of(f)})
         }
         DeviceEvent::Timeout(p) => {
-            json!({"type": "request_timeout", "kind": request_kind_name(p.kind)?, "id": p.id})
+            json!({"type": "request_timeout", "kind": p.kind.name(), "id": p.id})
         }
         DeviceEvent::BadInput(b) => {
             let (problem, error) = match &b.problem {
