@@ -173,6 +173,7 @@ export type ClientEvent =
   | MessageEvent
   | { type: 'publish_acked' | 'publish_completed'; packetId: number; reason: number; properties: Properties }
   | { type: 'publish_dropped'; packetId: number | null; reason: 'session_lost' | 'packet_too_large' | 'qos_not_supported' | 'retain_not_supported' | 'invalid' }
+  | { type: 'request_dropped'; packetId: number; reason: 'packet_too_large' }
   | { type: 'subscribed'; packetId: number; reasons: number[]; properties: Properties; resubscribe: boolean }
   | { type: 'unsubscribed'; packetId: number; reasons: number[]; properties: Properties }
   | ConnectionLostEvent

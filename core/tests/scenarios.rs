@@ -802,6 +802,11 @@ fn event_view(e: &Event) -> R<Value> {
             "packet_id": packet_id.map(|i| i.get()),
             "reason": reason.code(),
         }),
+        Event::RequestDropped { packet_id, reason } => json!({
+            "type": "request_dropped",
+            "packet_id": packet_id.get(),
+            "reason": reason.code(),
+        }),
         Event::Subscribed {
             packet_id,
             reasons,

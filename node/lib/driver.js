@@ -78,6 +78,9 @@ class MqttClient extends Loop {
         if (e.packetId !== null) this.settle(e.packetId, null, err);
         break;
       }
+      case 'request_dropped':
+        this.settle(e.packetId, null, coreError(e.reason, `request ${e.packetId} dropped: ${e.reason}`));
+        break;
       case 'persist_required':
         if (this.onPersist) this.onPersist(this.core.snapshot());
         else this.core.snapshot();
@@ -143,7 +146,9 @@ class MqttClient extends Loop {
   }
 
   /** Subscribes to one filter, a list of filters or subscription objects; resolves with the
-   * `subscribed` event (its `reasons` say what was granted). */
+   * `subscribed` event (its `reasons` say what was granted). Rejects with code
+   * `packet_too_large` when, after a reconnect, the request no longer fits the server's
+   * Maximum Packet Size (`request_dropped`). */
   subscribe(filters, options = {}) {
     const list = (Array.isArray(filters) ? filters : [filters]).map((f) => (typeof f === 'string'
       ? { filter: f, qos: options.qos ?? 0, noLocal: options.noLocal, retainAsPublished: options.retainAsPublished, retainHandling: options.retainHandling }
@@ -154,7 +159,7 @@ class MqttClient extends Loop {
     return this.wait(id);
   }
 
-  /** Unsubscribes; resolves with the `unsubscribed` event. */
+  /** Unsubscribes; resolves with the `unsubscribed` event (rejects as `subscribe` does). */
   unsubscribe(filters, options = {}) {
     let id;
     try {

@@ -88,6 +88,34 @@ test('credentials callback runs before every attempt; reconnect follows the core
   await client.end();
 });
 
+test('a request the restarted broker cannot take rejects with packet_too_large', async (t) => {
+  const broker = await mosquitto();
+  t.after(() => broker.stop());
+  const client = connect(broker.url, { protocol: '5', clientId: 'shrink', reconnect: { minDelayMs: 50, maxDelayMs: 100 } });
+  const [first] = await once(client, 'connect');
+  assert.strictEqual(first.maximumPacketSize, null);
+  const port = broker.port;
+  const closed = once(client, 'close');
+  await broker.stop();
+  await closed;
+  // Asked for while offline: queued, as nothing says the next server is smaller.
+  const pending = client.subscribe('a/filter/longer/than/the/forty/bytes/the/broker/takes', { qos: 1 });
+  const outcome = pending.then(() => null, (err) => err);
+  assert.strictEqual(client.stats.pendingRequests, 1);
+  const reconnecting = once(client, 'connect', () => true, 15000);
+  const again = await mosquitto('max_packet_size 40', port);
+  t.after(() => again.stop());
+  const [reconnected] = await reconnecting;
+  assert.strictEqual(reconnected.maximumPacketSize, 40);
+  const err = await outcome;
+  assert.ok(err instanceof Error, `${err}`);
+  assert.strictEqual(err.code, 'packet_too_large');
+  assert.strictEqual(client.stats.pendingRequests, 0);
+  const ok = await client.subscribe('s/ok', { qos: 1 });
+  assert.deepStrictEqual(ok.reasons, [1]);
+  await client.end();
+});
+
 test('TLS with a CA file and a client certificate; a wrong CA fails the handshake', async (t) => {
   const c = certificates();
   const broker = await mosquitto(`cafile ${c.ca}\ncertfile ${c.cert}\nkeyfile ${c.key}\nrequire_certificate true`);

@@ -417,6 +417,15 @@ class PublishDropped:
     @property
     def error(self) -> Exception: ...
 
+class RequestDropped:
+    __match_args__: ClassVar[Tuple[str, ...]]
+    @property
+    def packet_id(self) -> int: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def error(self) -> Exception: ...
+
 class Subscribed:
     __match_args__: ClassVar[Tuple[str, ...]]
     @property
@@ -475,6 +484,7 @@ Event = Union[
     PublishAcked,
     PublishCompleted,
     PublishDropped,
+    RequestDropped,
     Subscribed,
     Unsubscribed,
     ConnectionLost,

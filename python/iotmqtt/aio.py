@@ -65,6 +65,7 @@ from . import (
     PublishDropped,
     QueueFullError,
     ReconnectDue,
+    RequestDropped,
     Subscribed,
     Subscription,
     Unsubscribed,
@@ -654,6 +655,12 @@ class Client(_Session[Event]):
                 if not fut.done():
                     fut.set_exception(event.error)
                 return
+        elif isinstance(event, RequestDropped):
+            req = self._requests.pop(event.packet_id, None)
+            if req is not None:
+                if not req.done():
+                    req.set_exception(event.error)
+                return
         elif isinstance(event, (Subscribed, Unsubscribed)) and not getattr(event, "resubscribe", False):
             req = self._requests.pop(event.packet_id, None)
             if req is not None:
@@ -753,7 +760,8 @@ class Client(_Session[Event]):
         properties: Optional[Properties] = None,
     ) -> Subscribed:
         """Subscribes and waits for SUBACK; returns it (one reason code per filter: the
-        granted QoS, or ≥ 0x80 for a refusal)."""
+        granted QoS, or ≥ 0x80 for a refusal). Raises ``RequestDroppedError`` if, after a
+        reconnect, the request no longer fits the server's Maximum Packet Size."""
         assert self._loop is not None, "not connected: use `async with` or `await connect()`"
         packet_id = self._core.subscribe(subscriptions, qos, properties)
         fut: "asyncio.Future[Any]" = self._loop.create_future()
@@ -765,7 +773,8 @@ class Client(_Session[Event]):
     async def unsubscribe(
         self, filters: Union[str, List[str]], properties: Optional[Properties] = None
     ) -> Unsubscribed:
-        """Unsubscribes and waits for UNSUBACK."""
+        """Unsubscribes and waits for UNSUBACK (``RequestDroppedError`` as for
+        :meth:`subscribe`)."""
         assert self._loop is not None, "not connected: use `async with` or `await connect()`"
         packet_id = self._core.unsubscribe(filters, properties)
         fut: "asyncio.Future[Any]" = self._loop.create_future()

@@ -34,6 +34,7 @@ __all__ = [
     "IotdaError",
     "TimeoutError",
     "PublishDroppedError",
+    "RequestDroppedError",
 ]
 
 
@@ -206,4 +207,10 @@ class PublishDroppedError(MqttError):
     """A published message was given up without an acknowledgement (kind ``"dropped"``);
     ``code`` is the core's drop reason: ``"session_lost"``, ``"packet_too_large"``,
     ``"qos_not_supported"``, ``"retain_not_supported"`` or ``"invalid"``."""
+
+
+class RequestDroppedError(MqttError):
+    """A SUBSCRIBE or UNSUBSCRIBE was given up without an acknowledgement (kind
+    ``"dropped"``): after a reconnect it no longer fits the server's Maximum Packet Size
+    (``code`` ``"packet_too_large"``)."""
 

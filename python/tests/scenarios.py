@@ -259,6 +259,8 @@ def event_view(e: Any) -> Dict[str, Any]:
         }
     if isinstance(e, iotmqtt.PublishDropped):
         return {"type": "publish_dropped", "packet_id": e.packet_id, "reason": e.reason}
+    if isinstance(e, iotmqtt.RequestDropped):
+        return {"type": "request_dropped", "packet_id": e.packet_id, "reason": e.reason}
     if isinstance(e, iotmqtt.Subscribed):
         return {
             "type": "subscribed",

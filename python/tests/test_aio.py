@@ -114,6 +114,45 @@ def test_reconnects_after_the_broker_restarts_and_delivers_what_was_in_flight(mo
     assert run(main(), 40) == ["connected", "lost", "reconnected", "acked"]
 
 
+def test_a_request_the_new_server_cannot_take_raises_request_dropped(tmp_path: Path) -> None:
+    """A SUBSCRIBE asked for while offline, which the broker that comes back no longer admits
+    (its CONNACK's Maximum Packet Size is below it), raises ``RequestDroppedError`` instead of
+    waiting forever; a request that fits still works."""
+    port = free_port()
+    conf = tmp_path / "mosquitto.conf"
+    conf.write_text(f"user root\nlistener {port} 127.0.0.1\nallow_anonymous true\n")
+    broker = Broker(conf, port)
+    long = "a/filter/longer/than/the/forty/bytes/the/broker/takes"
+
+    async def main() -> None:
+        async with aio.Client(
+            "127.0.0.1", port, client_id="shrink", reconnect_min_delay_ms=100, reconnect_max_delay_ms=200
+        ) as c:
+            events = c.events()
+            first = await next_of(events, iotmqtt.Connected)
+            assert first.maximum_packet_size is None
+            await asyncio.to_thread(broker.stop)
+            await next_of(events, iotmqtt.ConnectionLost)
+            conf.write_text(f"user root\nlistener {port} 127.0.0.1\nallow_anonymous true\nmax_packet_size 40\n")
+            pending = asyncio.ensure_future(c.subscribe(long, qos=1))
+            await asyncio.sleep(0)
+            assert c.core.stats.pending_requests == 1
+            await asyncio.to_thread(broker.restart)
+            again = await next_of(events, iotmqtt.Connected, timeout=15)
+            assert again.maximum_packet_size == 40
+            with pytest.raises(iotmqtt.RequestDroppedError) as caught:
+                await asyncio.wait_for(pending, 10)
+            assert caught.value.kind == "dropped" and caught.value.code == "packet_too_large"
+            assert c.core.stats.pending_requests == 0
+            ok = await c.subscribe("s/ok", qos=1)
+            assert list(ok.reasons) == [1]
+
+    try:
+        run(main(), 40)
+    finally:
+        broker.stop()
+
+
 def test_connect_fails_with_the_last_error_when_nobody_listens() -> None:
     port = free_port()
 

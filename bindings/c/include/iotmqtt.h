@@ -235,6 +235,13 @@ typedef enum iotmqtt_event_type {
      * (`messages_dropped`).
      */
     IOTMQTT_EVENT_TYPE_MESSAGES_DROPPED = 15,
+    /**
+     * A SUBSCRIBE or UNSUBSCRIBE was given up unanswered (`dropped`, reason
+     * `IOTMQTT_DROP_REASON_PACKET_TOO_LARGE`): after a reconnect it no longer fits the
+     * server's Maximum Packet Size. Its packet identifier is free again; no
+     * `IOTMQTT_EVENT_TYPE_SUBSCRIBED`/`_UNSUBSCRIBED` follows for it.
+     */
+    IOTMQTT_EVENT_TYPE_REQUEST_DROPPED = 16,
 } iotmqtt_event_type;
 
 /**
@@ -1413,11 +1420,11 @@ typedef struct iotmqtt_ack_event {
 } iotmqtt_ack_event;
 
 /**
- * `IOTMQTT_EVENT_TYPE_PUBLISH_DROPPED`.
+ * `IOTMQTT_EVENT_TYPE_PUBLISH_DROPPED` and `IOTMQTT_EVENT_TYPE_REQUEST_DROPPED`.
  */
 typedef struct iotmqtt_dropped_event {
     /**
-     * Packet identifier; 0 at QoS 0.
+     * Packet identifier of the message (0 at QoS 0) or of the request.
      */
     uint16_t packet_id;
     /**
@@ -1525,7 +1532,7 @@ typedef struct iotmqtt_event {
      */
     struct iotmqtt_ack_event ack;
     /**
-     * `IOTMQTT_EVENT_TYPE_PUBLISH_DROPPED`.
+     * `IOTMQTT_EVENT_TYPE_PUBLISH_DROPPED`, `IOTMQTT_EVENT_TYPE_REQUEST_DROPPED`.
      */
     struct iotmqtt_dropped_event dropped;
     /**

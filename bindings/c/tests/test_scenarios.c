@@ -726,6 +726,11 @@ static int event_view(const iotmqtt_event *e, cJSON **out) {
                               opt_number(e->dropped.packet_id != 0, e->dropped.packet_id));
         cJSON_AddStringToObject(o, "reason", drop_name(e->dropped.reason));
         break;
+    case IOTMQTT_EVENT_TYPE_REQUEST_DROPPED:
+        TYPE("request_dropped");
+        cJSON_AddNumberToObject(o, "packet_id", e->dropped.packet_id);
+        cJSON_AddStringToObject(o, "reason", drop_name(e->dropped.reason));
+        break;
     case IOTMQTT_EVENT_TYPE_SUBSCRIBED:
     case IOTMQTT_EVENT_TYPE_UNSUBSCRIBED:
         TYPE(e->type == IOTMQTT_EVENT_TYPE_SUBSCRIBED ? "subscribed" : "unsubscribed");

@@ -111,6 +111,11 @@ pub(crate) fn event_to_js<'e>(env: &'e Env, e: &Event) -> Result<Object<'e>> {
             o.set("packetId", packet_id.map(|i| u32::from(i.get())))?;
             o.set("reason", reason.code())?;
         }
+        Event::RequestDropped { packet_id, reason } => {
+            o.set("type", "request_dropped")?;
+            o.set("packetId", u32::from(packet_id.get()))?;
+            o.set("reason", reason.code())?;
+        }
         Event::Subscribed {
             packet_id,
             reasons,

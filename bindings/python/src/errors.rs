@@ -157,6 +157,23 @@ pub(crate) fn dropped_object<'py>(
     py: Python<'py>,
     reason: &DropReason,
 ) -> PyResult<Bound<'py, PyAny>> {
+    dropped_error(py, "PublishDroppedError", "publish", reason)
+}
+
+/// A `RequestDroppedError` for a SUBSCRIBE or UNSUBSCRIBE the client gave up.
+pub(crate) fn request_dropped_object<'py>(
+    py: Python<'py>,
+    reason: &DropReason,
+) -> PyResult<Bound<'py, PyAny>> {
+    dropped_error(py, "RequestDroppedError", "request", reason)
+}
+
+fn dropped_error<'py>(
+    py: Python<'py>,
+    class: &str,
+    what: &str,
+    reason: &DropReason,
+) -> PyResult<Bound<'py, PyAny>> {
     let message = match reason {
         DropReason::SessionLost => "the server started a new session".to_owned(),
         DropReason::PacketTooLarge { size, max } => {
@@ -169,8 +186,8 @@ pub(crate) fn dropped_object<'py>(
     };
     instance(
         py,
-        "PublishDroppedError",
-        &format!("publish dropped: {message}"),
+        class,
+        &format!("{what} dropped: {message}"),
         "dropped",
         reason.code(),
         drop_reason_code(reason).as_u8(),

@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString, PyTuple};
 
 use crate::args::record;
-use crate::errors::{dropped_object, error_object};
+use crate::errors::{dropped_object, error_object, request_dropped_object};
 use crate::properties::{self, Properties};
 use crate::topics::TopicCache;
 
@@ -88,6 +88,18 @@ record! {
     /// ``"invalid"``); ``error`` the matching ``PublishDroppedError``.
     PublishDropped {
         packet_id: Option<u16>,
+        reason: Py<PyString>,
+        error: Py<PyAny>,
+    }
+}
+
+record! {
+    /// A SUBSCRIBE or UNSUBSCRIBE was given up unanswered: after a reconnect it no longer fits
+    /// the server's Maximum Packet Size. ``reason`` is the drop code (``"packet_too_large"``);
+    /// ``error`` the matching ``RequestDroppedError``. No ``Subscribed``/``Unsubscribed``
+    /// follows for ``packet_id``.
+    RequestDropped {
+        packet_id: u16,
         reason: Py<PyString>,
         error: Py<PyAny>,
     }
@@ -265,6 +277,11 @@ pub(crate) fn event_to_py<'py>(
             packet_id: packet_id.map(|id| id.get()),
             reason: PyString::new(py, reason.code()).unbind(),
             error: dropped_object(py, reason)?.unbind(),
+        }),
+        Event::RequestDropped { packet_id, reason } => new!(RequestDropped {
+            packet_id: packet_id.get(),
+            reason: PyString::new(py, reason.code()).unbind(),
+            error: request_dropped_object(py, reason)?.unbind(),
         }),
         Event::Subscribed {
             packet_id,

@@ -51,6 +51,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<events::PublishAcked>()?;
     m.add_class::<events::PublishCompleted>()?;
     m.add_class::<events::PublishDropped>()?;
+    m.add_class::<events::RequestDropped>()?;
     m.add_class::<events::Subscribed>()?;
     m.add_class::<events::Unsubscribed>()?;
     m.add_class::<events::ConnectionLost>()?;

@@ -225,7 +225,8 @@ impl AsyncClient {
     ///
     /// # Errors
     /// [`Error::Mqtt`] for an invalid filter or option, or too many subscriptions;
-    /// [`Error::Closed`].
+    /// [`Error::Dropped`] when, after a reconnect, the request no longer fits the server's
+    /// Maximum Packet Size; [`Error::Closed`].
     pub async fn subscribe_many(
         &self,
         filters: Vec<(String, SubscriptionOptions)>,
@@ -242,7 +243,8 @@ impl AsyncClient {
     /// Unsubscribes from `filters`; resolves on UNSUBACK.
     ///
     /// # Errors
-    /// [`Error::Mqtt`] for an invalid filter; [`Error::Closed`].
+    /// [`Error::Mqtt`] for an invalid filter; [`Error::Dropped`] as for
+    /// [`subscribe_many`](AsyncClient::subscribe_many); [`Error::Closed`].
     pub async fn unsubscribe(&self, filters: Vec<String>) -> Result<UnsubscribeAck, Error> {
         self.request(|reply| Command::Unsubscribe {
             filters,

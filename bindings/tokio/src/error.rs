@@ -27,8 +27,8 @@ pub enum Error {
     /// The server answered with a failure reason code (PUBACK, PUBREC, PUBCOMP, SUBACK or
     /// UNSUBACK at 0x80 and above).
     Rejected(ReasonCode),
-    /// The session gave the message up without an acknowledgement (see
-    /// [`DropReason`]).
+    /// The session gave the message, SUBSCRIBE or UNSUBSCRIBE up without an acknowledgement
+    /// (see [`DropReason`]).
     Dropped(DropReason),
     /// The event loop has stopped (after `disconnect`, a final connection loss, or because
     /// every handle and the event stream were dropped).
@@ -42,7 +42,7 @@ impl fmt::Display for Error {
         match self {
             Error::Mqtt(e) => write!(f, "{e}"),
             Error::Rejected(code) => write!(f, "the server refused: {code}"),
-            Error::Dropped(reason) => write!(f, "the message was given up: {reason:?}"),
+            Error::Dropped(reason) => write!(f, "given up unacknowledged: {}", reason.code()),
             Error::Closed => f.write_str("the MQTT event loop has stopped"),
             Error::Config(e) => write!(f, "{e}"),
         }

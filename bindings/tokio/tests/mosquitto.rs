@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{Broker, config, connected, message, next, until_end, wait_for};
-use iotmqtt::client::Event as Mqtt;
+use iotmqtt::client::{DropReason, Event as Mqtt};
 use iotmqtt::{ProtocolError, ProtocolVersion, QoS, ReasonCode};
 use iotmqtt_tokio::{AsyncClient, Endpoint, Error, Event, Login, Options, TransportErrorKind};
 
@@ -204,6 +204,58 @@ async fn reconnects_after_the_broker_dies_with_messages_in_flight() {
     assert_eq!(logins[0], 0);
     assert!(logins[1..].iter().all(|a| *a >= 1), "{logins:?}");
     client.disconnect().await.unwrap();
+}
+
+/// A SUBSCRIBE asked for while offline, which the broker that comes back no longer admits
+/// (its CONNACK announces a Maximum Packet Size below the request), fails with
+/// `Error::Dropped` instead of waiting forever; a request that fits still works.
+#[tokio::test]
+async fn a_request_the_new_server_cannot_take_fails_with_dropped() {
+    let mut broker = Broker::start("shrink");
+    let (client, mut events) =
+        AsyncClient::connect(options(&broker, "shrink", ProtocolVersion::V5)).unwrap();
+    let info = connected(&mut events).await;
+    assert_eq!(info.maximum_packet_size, None);
+    broker.kill();
+    wait_for(&mut events, |e| match e {
+        Event::Mqtt(Mqtt::ConnectionLost(_)) => Some(()),
+        _ => None,
+    })
+    .await;
+    let port = broker.port;
+    broker.file(
+        "mosquitto.conf",
+        format!("listener {port} 127.0.0.1\nallow_anonymous true\nmax_packet_size 40\n").as_bytes(),
+    );
+    let long = "a/filter/longer/than/the/forty/bytes/the/broker/takes";
+    let pending = {
+        let client = client.clone();
+        tokio::spawn(async move { client.subscribe(long, QoS::AtLeastOnce).await })
+    };
+    // The request is queued (nothing says the next server is smaller) before the broker is back.
+    let start = std::time::Instant::now();
+    while client.stats().await.unwrap().pending_requests == 0 {
+        assert!(
+            start.elapsed() < common::PATIENCE,
+            "the request never reached the session"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    broker.spawn();
+    let info = connected(&mut events).await;
+    assert_eq!(info.maximum_packet_size, Some(40));
+    match pending.await.unwrap() {
+        Err(Error::Dropped(DropReason::PacketTooLarge { size, max })) => {
+            assert_eq!(max, 40);
+            assert!(size > 40, "{size}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(client.stats().await.unwrap().pending_requests, 0);
+    assert_eq!(
+        client.subscribe("s/ok", QoS::AtLeastOnce).await.unwrap(),
+        QoS::AtLeastOnce
+    );
 }
 
 #[tokio::test]

@@ -189,6 +189,14 @@ pub enum Event {
         /// Why.
         reason: DropReason,
     },
+    /// A SUBSCRIBE or UNSUBSCRIBE was given up unanswered: after a reconnect it no longer
+    /// fits the server's Maximum Packet Size. No `Subscribed`/`Unsubscribed` follows for it.
+    RequestDropped {
+        /// Packet identifier of the request.
+        packet_id: u16,
+        /// Why.
+        reason: DropReason,
+    },
     /// SUBACK.
     Subscribed {
         /// Packet identifier of the SUBSCRIBE.
@@ -316,6 +324,10 @@ impl From<CoreEvent> for Event {
             },
             CoreEvent::PublishDropped { packet_id, reason } => Event::PublishDropped {
                 packet_id: packet_id.map(PacketId::get),
+                reason: DropReason::from(&reason),
+            },
+            CoreEvent::RequestDropped { packet_id, reason } => Event::RequestDropped {
+                packet_id: packet_id.get(),
                 reason: DropReason::from(&reason),
             },
             CoreEvent::Subscribed {

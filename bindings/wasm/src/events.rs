@@ -89,6 +89,9 @@ pub(crate) fn event_to_js(e: &Event) -> JsValue {
         Event::PublishDropped { packet_id, reason } => Obj::typed("publish_dropped")
             .set("packetId", opt(packet_id.map(PacketId::get)))
             .set("reason", reason.code()),
+        Event::RequestDropped { packet_id, reason } => Obj::typed("request_dropped")
+            .set("packetId", packet_id.get())
+            .set("reason", reason.code()),
         Event::Subscribed {
             packet_id,
             reasons,

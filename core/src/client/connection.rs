@@ -397,12 +397,16 @@ impl Client {
                 properties: Properties::new(&items),
             };
             let limit = self.conn.server_max_packet.unwrap_or(MAX_PACKET_SIZE) as usize;
-            if encoded_len(&Packet::Disconnect(packet), ProtocolVersion::V5)
-                .map_or(true, |n| n > limit)
-            {
+            let fits = |p: &Disconnect<'_>| {
+                encoded_len(&Packet::Disconnect(*p), ProtocolVersion::V5).is_ok_and(|n| n <= limit)
+            };
+            if !fits(&packet) {
                 packet.properties = Properties::empty();
             }
-            self.queue_control(&Packet::Disconnect(packet));
+            // Not even a bare DISCONNECT fits a server that announced less: close without one.
+            if fits(&packet) {
+                self.queue_control(&Packet::Disconnect(packet));
+            }
         }
         self.lost(now, error, PeerInfo::default());
     }
@@ -486,6 +490,9 @@ impl Client {
             );
             return Ok(());
         }
+        // The server's limit binds from its CONNACK on, also for the DISCONNECT that refuses
+        // this very CONNACK below [MQTT-3.2.2-15] (found by the `client_session` fuzz target).
+        self.conn.server_max_packet = props.maximum_packet_size();
         if c.session_present && self.conn.clean_start_sent {
             return Err(ProtocolError::SessionPresentOnCleanStart.into());
         }
@@ -494,7 +501,6 @@ impl Client {
         )?;
         let conn = &mut self.conn;
         conn.server_receive_max = props.receive_maximum().unwrap_or(u16::MAX);
-        conn.server_max_packet = props.maximum_packet_size();
         conn.server_alias_max = props.topic_alias_maximum().unwrap_or(0);
         conn.max_qos = props.maximum_qos().unwrap_or(QoS::ExactlyOnce);
         conn.retain_available = props.retain_available().unwrap_or(true);
@@ -538,6 +544,7 @@ impl Client {
         self.push_event(Event::Connected(Box::new(info)));
         self.session.started = true;
         if c.session_present {
+            self.drop_inflight_over_limit();
             for f in &mut self.session.inflight {
                 f.resend = true;
             }
@@ -551,12 +558,7 @@ impl Client {
         if !c.session_present && self.config.reconnect.resubscribe {
             self.resubscribe();
         }
-        for r in &mut self.session.requests {
-            if !r.sent {
-                self.outbox.extend_from_slice(&r.packet);
-                r.sent = true;
-            }
-        }
+        self.send_requests();
         self.reschedule_ping();
         self.mark_dirty();
         Ok(())
@@ -587,10 +589,82 @@ impl Client {
         self.session.pending.prepend(requeue);
     }
 
+    /// Resumed session: gives up in-flight publishes the server's Maximum Packet Size no longer
+    /// admits [MQTT-3.2.2-15] (`PublishDropped`, as for queued ones), instead of resending them
+    /// (found by the `client_session` fuzz target).
+    fn drop_inflight_over_limit(&mut self) {
+        let Some(max) = self.conn.server_max_packet else {
+            return;
+        };
+        let v = self.config.protocol;
+        let mut pos = 0usize;
+        while let Some(f) = self.session.inflight.get(pos) {
+            let size = match f.state {
+                OutState::Released => 0,
+                OutState::Qos1Sent | OutState::Qos2Sent => {
+                    encoded_len(&Packet::Publish(f.dup_publish()), v).unwrap_or(0)
+                }
+            };
+            if size <= max as usize {
+                pos += 1;
+                continue;
+            }
+            if let Some(f) = self.session.inflight.remove(pos) {
+                self.session.forget(&f.msg);
+                self.push_event(Event::PublishDropped {
+                    packet_id: Some(f.id),
+                    reason: DropReason::PacketTooLarge { size, max },
+                });
+            }
+        }
+    }
+
+    /// Sends the requests not sent on this connection, in order. One over the server's Maximum
+    /// Packet Size [MQTT-3.2.2-15] (its CONNACK may announce less than the last server did) is
+    /// given up with `RequestDropped` and its identifier freed (found by the `client_session`
+    /// fuzz target).
+    fn send_requests(&mut self) {
+        let max = self.conn.server_max_packet;
+        let outbox = &mut self.outbox;
+        let mut dropped = Vec::new();
+        self.session.requests.retain_mut(|r| {
+            if r.sent {
+                return true;
+            }
+            if let Some(max) = max.filter(|m| r.packet.len() > *m as usize) {
+                dropped.push((r.id, r.packet.len(), max));
+                return false;
+            }
+            outbox.extend_from_slice(&r.packet);
+            r.sent = true;
+            true
+        });
+        for (packet_id, size, max) in dropped {
+            self.session.release_id(packet_id);
+            self.push_event(Event::RequestDropped {
+                packet_id,
+                reason: DropReason::PacketTooLarge { size, max },
+            });
+        }
+    }
+
     /// Queues SUBSCRIBE requests, ahead of the application's, for every remembered
     /// subscription: one request per run of equal Subscription Identifiers, at most 32 filters
-    /// each.
+    /// each. Re-subscriptions still unanswered from an earlier new session are replaced, not
+    /// repeated: a server that keeps closing before its SUBACK cannot make them pile up
+    /// (found by the `client_session` fuzz target).
     fn resubscribe(&mut self) {
+        let session = &mut self.session;
+        let mut stale = Vec::new();
+        session.requests.retain(|r| {
+            if r.resubscribe {
+                stale.push(r.id);
+            }
+            !r.resubscribe
+        });
+        for id in stale {
+            session.release_id(id);
+        }
         let mut added = Vec::new();
         let mut start = 0usize;
         let total = self.session.subscriptions.len();

@@ -147,14 +147,15 @@ pub struct ConnectionLost {
     pub reconnect_at: Option<Instant>,
 }
 
-/// Why a message the application published was given up without an acknowledgement.
+/// Why a message the application published, or a SUBSCRIBE or UNSUBSCRIBE it asked for, was
+/// given up without an acknowledgement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DropReason {
     /// The server started a new session while the message was in flight (see
     /// [`RequeuePolicy`](super::RequeuePolicy)).
     SessionLost,
-    /// After a reconnect, the server's Maximum Packet Size is below the message's size.
+    /// After a reconnect, the server's Maximum Packet Size is below the packet's size.
     PacketTooLarge {
         /// Encoded size.
         size: usize,
@@ -233,6 +234,15 @@ pub enum Event {
     PublishDropped {
         /// Its packet identifier (None at QoS 0).
         packet_id: Option<PacketId>,
+        /// Why.
+        reason: DropReason,
+    },
+    /// A SUBSCRIBE or UNSUBSCRIBE was given up unanswered: after a reconnect it no longer fits
+    /// the server's Maximum Packet Size (`DropReason::PacketTooLarge`). Its packet identifier
+    /// is free again; no `Subscribed`/`Unsubscribed` follows for it.
+    RequestDropped {
+        /// Packet identifier of the request.
+        packet_id: PacketId,
         /// Why.
         reason: DropReason,
     },

@@ -138,8 +138,10 @@ use timer::TimerTable;
 /// Every buffer is bounded: queued plus in-flight messages by `max_queued_messages` and
 /// `max_queued_bytes`; received QoS 1/2 messages by `receive_maximum`; events by `max_events`
 /// (QoS 0 messages beyond it are dropped and counted); the receive buffer by
-/// `maximum_packet_size`; SUBSCRIBE requests and remembered subscriptions by
-/// `max_subscriptions`; topic aliases by their maxima.
+/// `maximum_packet_size`; the application's SUBSCRIBE/UNSUBSCRIBE requests and remembered
+/// subscriptions by `max_subscriptions` each (the client's own re-subscriptions after a new
+/// session, one request per run of up to 32 remembered filters, come on top of the
+/// application's requests); topic aliases by their maxima.
 pub struct Client {
     config: ClientConfig,
     state: State,
@@ -268,6 +270,13 @@ impl Client {
             outbox_bytes: self.outbox.len(),
             rx_buffered: self.rx.len(),
         }
+    }
+
+    /// The application's pending requests (the rest are the client's re-subscriptions): the
+    /// fuzz harness holds each part to its own bound.
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn own_requests(&self) -> usize {
+        self.session.own_requests()
     }
 
     /// Packet identifiers of the QoS 1/2 messages in flight, in send order.
@@ -515,14 +524,15 @@ impl Client {
                     .any(|r| r.filter == s.filter)
             })
             .count();
+        // A re-subscription's filters are remembered already: they add nothing.
         let pending: usize = self
             .session
             .requests
             .iter()
-            .filter(|r| r.kind == RequestKind::Subscribe)
+            .filter(|r| r.kind == RequestKind::Subscribe && !r.resubscribe)
             .map(|r| r.filter_count(self.config.protocol))
             .sum();
-        if self.session.requests.len() >= self.config.max_subscriptions
+        if self.session.own_requests() >= self.config.max_subscriptions
             || self
                 .session
                 .subscriptions
@@ -555,7 +565,7 @@ impl Client {
         filters: &[&str],
         properties: Properties<'_>,
     ) -> Result<PacketId> {
-        if self.session.requests.len() >= self.config.max_subscriptions {
+        if self.session.own_requests() >= self.config.max_subscriptions {
             return Err(UsageError::QueueFull.into());
         }
         let id = self

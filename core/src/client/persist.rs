@@ -398,7 +398,8 @@ impl Client {
         let cfg = &self.config;
         if s.stored_messages() > cfg.max_queued_messages
             || s.stored_bytes > cfg.max_queued_bytes
-            || s.requests.len() > cfg.max_subscriptions
+            || s.own_requests() > cfg.max_subscriptions
+            || s.requests.len().saturating_sub(s.own_requests()) > cfg.max_subscriptions
             || s.subscriptions.len() > cfg.max_subscriptions
             || s.incoming.len() > usize::from(cfg.receive_maximum)
         {

@@ -136,6 +136,21 @@ pub(crate) struct InFlight {
     pub(crate) resend: bool,
 }
 
+impl InFlight {
+    /// The PUBLISH that sends this message again (DUP set).
+    pub(crate) fn dup_publish(&self) -> crate::codec::Publish<'_> {
+        crate::codec::Publish {
+            dup: true,
+            qos: self.msg.qos,
+            retain: self.msg.retain,
+            topic: self.msg.topic(),
+            packet_id: Some(self.id),
+            properties: self.msg.properties(),
+            payload: self.msg.payload(),
+        }
+    }
+}
+
 /// Where a received QoS > 0 message is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum InState {
@@ -249,6 +264,12 @@ impl Session {
     /// Messages held (queued and in flight).
     pub(crate) fn stored_messages(&self) -> usize {
         self.pending.len().saturating_add(self.inflight.len())
+    }
+
+    /// The application's requests: those `max_subscriptions` bounds (re-subscriptions are
+    /// bounded by the remembered subscriptions instead).
+    pub(crate) fn own_requests(&self) -> usize {
+        self.requests.iter().filter(|r| !r.resubscribe).count()
     }
 
     /// Claims the next free packet identifier after the last one handed out, or `None` when

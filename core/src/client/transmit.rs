@@ -211,18 +211,19 @@ impl Client {
                 return Ok(false);
             }
             let wrote = match f.state {
+                // A server that announced less than a PUBREL takes gets none (as for every
+                // control packet, `queue_control`).
+                OutState::Released
+                    if self.conn.server_max_packet.is_some_and(|max| {
+                        encoded_len(&Packet::PubRel(PubRel::new(f.id)), v)
+                            .map_or(true, |n| n > max as usize)
+                    }) =>
+                {
+                    Wrote::Yes
+                }
                 OutState::Released => attempt(sink, &Packet::PubRel(PubRel::new(f.id)), v),
                 OutState::Qos1Sent | OutState::Qos2Sent => {
-                    let p = Publish {
-                        dup: true,
-                        qos: f.msg.qos,
-                        retain: f.msg.retain,
-                        topic: f.msg.topic(),
-                        packet_id: Some(f.id),
-                        properties: f.msg.properties(),
-                        payload: f.msg.payload(),
-                    };
-                    attempt(sink, &Packet::Publish(p), v)
+                    attempt(sink, &Packet::Publish(f.dup_publish()), v)
                 }
             };
             match wrote {

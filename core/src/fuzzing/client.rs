@@ -221,9 +221,16 @@ impl Harness {
             s.incoming_unacked <= usize::from(cfg.receive_maximum),
             "{s:?} over receive_maximum"
         );
+        // The application's requests, and beside them the client's re-subscriptions (at most
+        // one per remembered subscription), are each bounded by `max_subscriptions`.
+        let own = c.own_requests();
         assert!(
-            s.pending_requests <= cfg.max_subscriptions,
-            "{s:?} over max_subscriptions"
+            own <= cfg.max_subscriptions,
+            "{own} requests over max_subscriptions"
+        );
+        assert!(
+            s.pending_requests.saturating_sub(own) <= cfg.max_subscriptions,
+            "{s:?}: re-subscriptions over max_subscriptions"
         );
         assert!(
             s.subscriptions <= cfg.max_subscriptions,

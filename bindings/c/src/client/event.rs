@@ -47,6 +47,11 @@ pub enum EventType {
     /// QoS 0 messages were dropped because events were not taken fast enough
     /// (`messages_dropped`).
     MessagesDropped = 15,
+    /// A SUBSCRIBE or UNSUBSCRIBE was given up unanswered (`dropped`, reason
+    /// `IOTMQTT_DROP_REASON_PACKET_TOO_LARGE`): after a reconnect it no longer fits the
+    /// server's Maximum Packet Size. Its packet identifier is free again; no
+    /// `IOTMQTT_EVENT_TYPE_SUBSCRIBED`/`_UNSUBSCRIBED` follows for it.
+    RequestDropped = 16,
 }
 
 /// `IOTMQTT_EVENT_TYPE_MESSAGE`: a message the server delivered (topic alias resolved).
@@ -147,11 +152,11 @@ pub enum DropReason {
     Invalid = 4,
 }
 
-/// `IOTMQTT_EVENT_TYPE_PUBLISH_DROPPED`.
+/// `IOTMQTT_EVENT_TYPE_PUBLISH_DROPPED` and `IOTMQTT_EVENT_TYPE_REQUEST_DROPPED`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct DroppedEvent {
-    /// Packet identifier; 0 at QoS 0.
+    /// Packet identifier of the message (0 at QoS 0) or of the request.
     pub packet_id: u16,
     /// Why.
     pub reason: DropReason,
@@ -219,7 +224,7 @@ pub struct Event {
     pub connected: ConnectedEvent,
     /// `IOTMQTT_EVENT_TYPE_PUBLISH_ACKED`, `IOTMQTT_EVENT_TYPE_PUBLISH_COMPLETED`.
     pub ack: AckEvent,
-    /// `IOTMQTT_EVENT_TYPE_PUBLISH_DROPPED`.
+    /// `IOTMQTT_EVENT_TYPE_PUBLISH_DROPPED`, `IOTMQTT_EVENT_TYPE_REQUEST_DROPPED`.
     pub dropped: DroppedEvent,
     /// `IOTMQTT_EVENT_TYPE_SUBSCRIBED`, `IOTMQTT_EVENT_TYPE_UNSUBSCRIBED`.
     pub subscribed: SubscribedEvent,
@@ -431,18 +436,11 @@ impl EventSlot {
             }
             CoreEvent::PublishDropped { packet_id, reason } => {
                 out.r#type = EventType::PublishDropped;
-                out.dropped.packet_id = packet_id.map_or(0, |p| p.get());
-                out.dropped.reason = match reason {
-                    CoreDrop::SessionLost => DropReason::SessionLost,
-                    CoreDrop::PacketTooLarge { size, max } => {
-                        out.dropped.size = *size;
-                        out.dropped.max = *max;
-                        DropReason::PacketTooLarge
-                    }
-                    CoreDrop::QosNotSupported => DropReason::QosNotSupported,
-                    CoreDrop::RetainNotSupported => DropReason::RetainNotSupported,
-                    _ => DropReason::Invalid,
-                };
+                out.dropped = dropped(packet_id.map_or(0, |p| p.get()), reason);
+            }
+            CoreEvent::RequestDropped { packet_id, reason } => {
+                out.r#type = EventType::RequestDropped;
+                out.dropped = dropped(packet_id.get(), reason);
             }
             CoreEvent::Subscribed {
                 packet_id,
@@ -510,5 +508,22 @@ impl EventSlot {
             }
         }
         Ok(out)
+    }
+}
+
+/// The C view of a drop: the reason, and for `PacketTooLarge` the size and the limit.
+fn dropped(packet_id: u16, reason: &CoreDrop) -> DroppedEvent {
+    let (reason, size, max) = match reason {
+        CoreDrop::SessionLost => (DropReason::SessionLost, 0, 0),
+        CoreDrop::PacketTooLarge { size, max } => (DropReason::PacketTooLarge, *size, *max),
+        CoreDrop::QosNotSupported => (DropReason::QosNotSupported, 0, 0),
+        CoreDrop::RetainNotSupported => (DropReason::RetainNotSupported, 0, 0),
+        _ => (DropReason::Invalid, 0, 0),
+    };
+    DroppedEvent {
+        packet_id,
+        reason,
+        size,
+        max,
     }
 }

@@ -93,6 +93,21 @@ impl Driver {
                 }
                 self.push_app(Event::Mqtt(event));
             }
+            E::RequestDropped { packet_id, reason } => {
+                match self.waiters.remove(&packet_id.get()) {
+                    Some(Waiter::Subscribe(reply)) => {
+                        let _ = reply.send(Err(Error::Dropped(reason)));
+                    }
+                    Some(Waiter::Unsubscribe(reply)) => {
+                        let _ = reply.send(Err(Error::Dropped(reason)));
+                    }
+                    Some(other) => {
+                        self.waiters.insert(packet_id.get(), other);
+                    }
+                    None => {}
+                }
+                self.push_app(Event::Mqtt(event));
+            }
             E::Subscribed {
                 packet_id,
                 ref reasons,

@@ -10,6 +10,7 @@ use crate::codec::{
     Packet, PacketType, Property, PubRel, Publish, QoS, SubAckReason, Subscription,
 };
 use crate::error::Error;
+use crate::time::Instant;
 
 fn publishes(h: &ClientHarness) -> Vec<(u16, bool, String)> {
     h.pair
@@ -222,6 +223,55 @@ fn a_new_session_requeues_or_drops_per_policy_and_resubscribes() {
         let s = h.pair.a.stats();
         assert_eq!((s.inflight, s.queued_messages, s.stored_bytes), (0, 0, 0));
     }
+}
+
+/// A server that starts a new session and closes before its SUBACK, again and again: the
+/// client's re-subscription is replaced each time, not repeated; the application's requests
+/// still get all of `max_subscriptions` beside it, and a snapshot of that state restores
+/// (found by the `client_session` fuzz target: requests outgrew `max_subscriptions`).
+#[test]
+fn unanswered_resubscriptions_are_replaced_and_leave_the_limit_to_the_application() {
+    let mut cfg = config(ProtocolVersion::V311);
+    cfg.max_subscriptions = 2;
+    let mut c = crate::client::Client::new(cfg.clone());
+    let mut now = Instant::ZERO;
+    let mut out = Vec::new();
+    c.connect().unwrap();
+    c.handle_connected(now);
+    c.handle_bytes(now, &[0x20, 0x02, 0x00, 0x00]);
+    c.subscribe(
+        &[Subscription::new("s/1", QoS::AtLeastOnce)],
+        Properties::empty(),
+    )
+    .unwrap();
+    let _ = c.poll_transmit(now, &mut out);
+    c.handle_bytes(now, &[0x90, 0x03, 0x00, 0x01, 0x01]);
+    assert_eq!(c.stats().subscriptions, 1);
+    for round in 0..4 {
+        c.handle_closed(now);
+        while c.poll_event().is_some() {}
+        now = c.poll_timeout().expect("a reconnect is scheduled");
+        c.handle_timeout(now);
+        while c.poll_event().is_some() {}
+        c.handle_connected(now);
+        c.handle_bytes(now, &[0x20, 0x02, 0x00, 0x00]);
+        out.clear();
+        let _ = c.poll_transmit(now, &mut out);
+        let subscribes = out.iter().filter(|b| **b == 0x82).count();
+        assert!(subscribes >= 1, "round {round}: {out:02x?}");
+        assert_eq!(c.stats().pending_requests, 1, "round {round}");
+    }
+    c.unsubscribe(&["x"], Properties::empty()).unwrap();
+    c.unsubscribe(&["y"], Properties::empty()).unwrap();
+    assert_eq!(
+        c.unsubscribe(&["z"], Properties::empty()),
+        Err(Error::Usage(crate::error::UsageError::QueueFull))
+    );
+    assert_eq!(c.stats().pending_requests, 3);
+    let snapshot = c.snapshot();
+    let mut restored = crate::client::Client::new(cfg);
+    restored.restore(&snapshot).unwrap();
+    assert_eq!(restored.stats().pending_requests, 3);
 }
 
 #[test]

@@ -7,9 +7,8 @@ use alloc::vec;
 use core::time::Duration;
 
 use super::*;
-#[cfg(feature = "enhanced-auth")]
 use crate::client::Client;
-use crate::client::State;
+use crate::client::{DropReason, State};
 #[cfg(feature = "enhanced-auth")]
 use crate::codec::{Auth, AuthReason};
 use crate::codec::{
@@ -17,7 +16,6 @@ use crate::codec::{
     decode,
 };
 use crate::error::{Error, ProtocolError};
-#[cfg(feature = "enhanced-auth")]
 use crate::time::Instant;
 
 fn v(version: ProtocolVersion) -> ClientConfig {
@@ -214,6 +212,99 @@ fn the_fault_disconnect_fits_the_servers_maximum_packet_size() {
             other => panic!("{other:?}"),
         }
     }
+}
+
+/// [MQTT-3.2.2-15] with [MQTT-3.2.2-4]: the DISCONNECT refusing a CONNACK (Session Present
+/// on a clean start) keeps to the Maximum Packet Size of that same CONNACK; one that cannot
+/// fit even bare is not sent (found by the `client_session` fuzz target).
+#[test]
+fn the_disconnect_refusing_a_connack_fits_its_maximum_packet_size() {
+    for (max, sent) in [(8u8, true), (2, false)] {
+        let mut c = Client::new(v(ProtocolVersion::V5));
+        c.connect().unwrap();
+        c.handle_connected(Instant::ZERO);
+        let mut out = Vec::new();
+        let _ = c.poll_transmit(Instant::ZERO, &mut out);
+        // CONNACK: Session Present 1 (the CONNECT asked for a clean start), Maximum Packet Size.
+        c.handle_bytes(
+            Instant::ZERO,
+            &[0x20, 0x08, 0x01, 0x00, 0x05, 0x27, 0x00, 0x00, 0x00, max],
+        );
+        out.clear();
+        let _ = c.poll_transmit(Instant::ZERO, &mut out);
+        assert!(out.len() <= usize::from(max), "{max}: {out:02x?}");
+        assert_eq!(!out.is_empty(), sent, "{max}: {out:02x?}");
+        if sent {
+            match decode(&out, ProtocolVersion::V5).unwrap().packet {
+                Packet::Disconnect(d) => assert_eq!(d.reason, DisconnectReason::ProtocolError),
+                other => panic!("{other:?}"),
+            }
+        }
+        let lost = core::iter::from_fn(|| c.poll_event()).find_map(|e| match e {
+            Event::ConnectionLost(l) => Some(l.error),
+            _ => None,
+        });
+        assert_eq!(
+            lost,
+            Some(Error::Protocol(ProtocolError::SessionPresentOnCleanStart))
+        );
+    }
+}
+
+/// [MQTT-3.2.2-15]: a resumed session whose CONNACK announces a Maximum Packet Size below an
+/// in-flight PUBLISH gives that message up (`PublishDropped`, identifier freed) instead of
+/// resending it; one that fits is resent (found by the `client_session` fuzz target).
+#[test]
+fn a_resumed_session_drops_in_flight_publishes_over_the_new_maximum_packet_size() {
+    let mut cfg = v(ProtocolVersion::V5);
+    cfg.session_expiry = 600;
+    let mut h = connected(cfg);
+    h.pair.b.auto_ack = false;
+    let big = h
+        .client()
+        .publish(
+            "t/big",
+            &[7u8; 64],
+            QoS::AtLeastOnce,
+            false,
+            Properties::empty(),
+        )
+        .unwrap()
+        .unwrap();
+    let small = h
+        .client()
+        .publish("t", b"x", QoS::ExactlyOnce, false, Properties::empty())
+        .unwrap()
+        .unwrap();
+    h.drive().unwrap();
+    assert_eq!(h.client().stats().inflight, 2);
+    h.pair.close();
+    h.pair.b.session_present = Some(true);
+    h.broker()
+        .set_connack_properties(&[Property::MaximumPacketSize(32)])
+        .unwrap();
+    h.pair.b.clear_received();
+    h.take();
+    h.advance(Duration::from_secs(2)).unwrap();
+    assert!(h.pair.a.is_connected(), "{:?}", h.events);
+    for packet in h.pair.b.received().iter().skip(1) {
+        assert!(packet.len() <= 32, "{packet:02x?}");
+    }
+    let resent: Vec<u16> = h
+        .pair
+        .b
+        .received_packets()
+        .filter_map(|p| match p {
+            Packet::Publish(p) => p.packet_id.map(|i| i.get()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(resent, vec![small.get()]);
+    assert!(h.events.iter().any(|e| matches!(e,
+        Event::PublishDropped { packet_id: Some(id), reason: DropReason::PacketTooLarge { max: 32, .. } }
+            if *id == big)));
+    assert!(!h.pair.a.session.ids.contains(big));
+    assert_eq!(h.client().stats().inflight, 1);
 }
 
 /// [MQTT-4.3.2-5] (5.0), [MQTT-4.3.2-2] (3.1.1): once the PUBACK is sent, a PUBLISH with the
@@ -532,6 +623,51 @@ fn reauthentication_data_is_held_to_the_servers_maximum_packet_size() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// [MQTT-3.2.2-15]: a SUBSCRIBE queued before the CONNACK (or to be resent after a reconnect)
+/// that the CONNACK's Maximum Packet Size does not admit is not sent: it ends with
+/// `RequestDropped` and frees its identifier; a request that fits goes out (found by the
+/// `client_session` fuzz target in CI).
+#[test]
+fn a_request_over_the_connacks_maximum_packet_size_is_dropped_not_sent() {
+    let max = 40u32;
+    let mut h = ClientHarness::new(v(ProtocolVersion::V5));
+    h.broker()
+        .set_connack_properties(&[Property::MaximumPacketSize(max)])
+        .unwrap();
+    let long = "a/filter/far/too/long/for/the/server/to/take";
+    let big = h
+        .client()
+        .subscribe(
+            &[Subscription::new(long, QoS::AtMostOnce)],
+            Properties::empty(),
+        )
+        .unwrap();
+    let small = h.client().unsubscribe(&["b"], Properties::empty()).unwrap();
+    h.connect().unwrap();
+    let sent = types(&h);
+    assert!(!sent.contains(&PacketType::Subscribe), "{sent:?}");
+    assert!(sent.contains(&PacketType::Unsubscribe), "{sent:?}");
+    for packet in h.pair.b.received().iter().skip(1) {
+        assert!(packet.len() <= max as usize, "{packet:02x?}");
+    }
+    let dropped: Vec<_> = h
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::RequestDropped { packet_id, reason } => Some((*packet_id, *reason)),
+            _ => None,
+        })
+        .collect();
+    let [(id, DropReason::PacketTooLarge { size, max: limit })] = dropped[..] else {
+        panic!("{:?}", h.events);
+    };
+    assert_eq!((id, limit), (big, max));
+    assert!(size > max as usize);
+    assert!(!h.pair.a.session.ids.contains(big));
+    assert!(h.events.iter().any(|e| matches!(e,
+        Event::Unsubscribed { packet_id, .. } if *packet_id == small)));
 }
 
 /// In 3.1.1 a malformed packet closes the connection, without a DISCONNECT (3.1.1 has no way

@@ -343,6 +343,11 @@ fun eventView(e: Event): ObjectNode = when (e) {
         set<JsonNode>("packet_id", num(e.packetId?.toLong()))
         put("reason", dropReasonName(e.reason))
     }
+    is Event.RequestDropped -> obj().apply {
+        put("type", "request_dropped")
+        put("packet_id", e.packetId.toLong())
+        put("reason", dropReasonName(e.reason))
+    }
     is Event.Subscribed -> obj().apply {
         put("type", "subscribed")
         put("packet_id", e.packetId.toLong())
